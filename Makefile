@@ -1,0 +1,65 @@
+# Sinergi: `make run` serves the demo on a fresh machine; `make test` runs every test.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/sinergi
+DEMO_ENV := SINERGI_DEMO=1 SECURE_HTTPS=$${SECURE_HTTPS:-0}
+
+.PHONY: run test install assets messages lint check-deploy serve db demo
+
+.venv/installed-base: requirements/base.txt
+	test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	touch $@
+
+.venv/installed-test: .venv/installed-base requirements/test.txt
+	$(PY) -m pip install --quiet -r requirements/test.txt
+	touch $@
+
+node_modules/installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: .venv/installed-base node_modules/installed
+
+# gettext's msgfmt compiles the translation catalogs; Debian package `gettext`.
+messages: install
+	command -v msgfmt >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq gettext; }
+	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v0
+
+assets: install messages
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+
+db: install
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py load_regions
+
+demo: db
+	$(DEMO_ENV) $(PY) manage.py load_demo
+
+serve:
+	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (demo logins, password sinergi-demo: admin, dinas-jateng, dinas-rembang, dinas-kendal, pendamping-rembang)"
+	$(DEMO_ENV) .venv/bin/gunicorn sinergi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
+
+run: assets demo serve
+
+# Debian's chromium for the Playwright tests (installed when we are root and it is missing).
+.chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } || true
+
+lint: .venv/installed-test
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+test: .venv/installed-test node_modules/installed messages assets .chromium lint
+	$(PY) -m pytest -q
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== again on PostgreSQL =="; \
+		DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+
+check-deploy: install
+	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	FIELD_ENCRYPTION_KEY=check ALLOWED_HOSTS=sinergi.example.id \
+	$(PY) manage.py check --deploy --fail-level WARNING

@@ -1,0 +1,20 @@
+"""Template context about what the current user may reach (drives the navigation)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from sinergi.accounts import scoping
+
+
+def access(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {
+        "nav": {
+            "manage_users": scoping.may_manage_users(user),
+            "audit": scoping.may_view_audit(user),
+            "model_regions": scoping.is_national_admin(user),
+        }
+    }

@@ -1,0 +1,57 @@
+"""Users, their region-scoped memberships, and API tokens."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.choices import Role
+from sinergi.regions.models import Region
+
+
+class User(AbstractUser):
+    """A person who logs in. What she may see and do comes only from her memberships."""
+
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+
+
+class Membership(models.Model):
+    """A role held over a region (no region: the whole country)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    region = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("region"),
+    )
+    may_reveal_nik = models.BooleanField(_("may reveal NIK"), default=False)
+
+    class Meta:
+        ordering = ["user_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "region"], name="unique_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} {self.region_id or 'ID'}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"token of {self.user}"

@@ -1,0 +1,44 @@
+"""Cursor pagination for API lists: {"count", "items", "next"}."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from ninja.errors import HttpError
+
+MAX_LIMIT = 500
+M = TypeVar("M", bound=Model)
+
+
+def cursor_page(
+    request: HttpRequest,
+    queryset: QuerySet[M],
+    serialize: Callable[[list[M]], list[Any]],
+    *,
+    key: str = "pk",
+    default_limit: int = 100,
+) -> dict[str, Any]:
+    """One page after `?cursor=` (the last key seen), ordered by `key`, at most `?limit=` items."""
+    raw_limit = request.GET.get("limit", str(default_limit))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise HttpError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+    limit = int(raw_limit)
+    count = queryset.count()
+    cursor = request.GET.get("cursor")
+    page_qs = queryset.order_by(key)
+    if cursor:
+        if key == "pk" and not cursor.isdigit():
+            raise HttpError(400, "cursor is not valid.")
+        page_qs = page_qs.filter(**{f"{key}__gt": cursor})
+    rows = list(page_qs[: limit + 1])
+    next_url = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        params = request.GET.copy()
+        params["cursor"] = str(getattr(rows[-1], key))
+        next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
+    return {"count": count, "items": serialize(rows), "next": next_url}

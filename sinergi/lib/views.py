@@ -1,0 +1,29 @@
+"""Project-wide pages that belong to no domain app."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from sinergi.regions.models import RegionRelease
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return JsonResponse({"status": "error"}, status=503)
+    return JsonResponse({"status": "ok"})
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("registry:actor_list")
+
+
+@require_GET
+def about(request: HttpRequest) -> HttpResponse:
+    return render(request, "lib/about.html", {"releases": RegionRelease.objects.all()})

@@ -1,0 +1,196 @@
+"""GET|POST /api/v1/actors and GET|PATCH /api/v1/actors/{id}."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
+from sinergi.lib.pagination import cursor_page
+from sinergi.registry import services
+from sinergi.registry.forms import validate_actor
+from sinergi.registry.models import Actor
+from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
+
+router = Router(tags=["actors"])
+
+
+class LegalityIO(Schema):
+    kind: str
+    number: str = ""
+    issued_on: date | None = None
+    expires_on: date | None = None
+
+
+class ActorOut(Schema):
+    id: int
+    name: str
+    nik_masked: str
+    sex: str
+    birth_date: date
+    phone: str
+    address: str
+    village_code: str
+    district_code: str
+    regency_code: str
+    province_code: str
+    business_name: str
+    sector: str
+    products: str
+    year_started: int | None
+    consent_date: date | None
+    consent_programme: bool
+    consent_partners: bool
+    consent_publication: bool
+    facilitator: str | None
+    status: str
+    legality: list[LegalityIO]
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActorSaved(ActorOut):
+    warnings: list[str]
+
+
+class ActorPage(Schema):
+    count: int
+    items: list[ActorOut]
+    next: str | None
+
+
+class ActorIn(Schema):
+    nik: str | None = None
+    name: str | None = None
+    sex: str | None = None
+    birth_date: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    village_code: str | None = None
+    business_name: str | None = None
+    sector: str | None = None
+    products: str | None = None
+    year_started: int | None = None
+    consent_date: str | None = None
+    consent_programme: bool | None = None
+    consent_partners: bool | None = None
+    consent_publication: bool | None = None
+    facilitator: str | None = None
+    status: str | None = None
+    legality: list[dict[str, Any]] | None = None
+
+
+class Invalid(HttpError):
+    """A 422 carrying field errors, rendered as {"detail", "errors"}."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(422, "Invalid input.")
+        self.errors = errors
+
+
+def serialize(actors: list[Actor]) -> list[dict[str, Any]]:
+    return [
+        {
+            **{
+                f: getattr(a, f)
+                for f in (
+                    "id",
+                    "name",
+                    "nik_masked",
+                    "sex",
+                    "birth_date",
+                    "phone",
+                    "address",
+                    "district_code",
+                    "regency_code",
+                    "province_code",
+                    "business_name",
+                    "sector",
+                    "products",
+                    "year_started",
+                    "consent_date",
+                    "consent_programme",
+                    "consent_partners",
+                    "consent_publication",
+                    "status",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+            "village_code": a.village_id,
+            "facilitator": a.facilitator.username if a.facilitator_id else None,
+            "legality": [
+                {
+                    "kind": i.kind,
+                    "number": i.number,
+                    "issued_on": i.issued_on,
+                    "expires_on": i.expires_on,
+                }
+                for i in a.legality_items.all()
+            ],
+        }
+        for a in actors
+    ]
+
+
+def _payload(body: ActorIn) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    data = body.dict(exclude_unset=True)
+    legality = data.pop("legality", None)
+    return {k: ("" if v is None else v) for k, v in data.items()}, legality
+
+
+@router.get("/actors", response=ActorPage, summary="List actors in your scope")
+def list_actors(request: HttpRequest) -> dict[str, Any]:
+    try:
+        actors = filter_actors(scoped_actors(request.user), request.GET)
+    except BadFilter as exc:
+        raise Invalid({exc.field: [str(exc)]}) from exc
+    actors = actors.select_related("facilitator").prefetch_related("legality_items")
+    return cursor_page(request, actors, serialize)
+
+
+@router.get("/actors/{actor_id}", response=ActorOut, summary="One actor")
+def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
+    return serialize([get_actor(request.user, actor_id)])[0]
+
+
+@router.post("/actors", response={201: ActorSaved}, summary="Register an actor")
+def create_actor(request: HttpRequest, body: ActorIn) -> Status:
+    if not may_write(request.user):
+        raise HttpError(403, "Your role is read-only.")
+    data, legality = _payload(body)
+    valid, errors = validate_actor(user=request.user, data=data, legality=legality)
+    if valid is None:
+        raise Invalid(errors)
+    actor = services.register_actor(
+        user=request.user,
+        data=valid.data,
+        village=valid.village,  # type: ignore[arg-type]
+        facilitator=valid.facilitator,
+        legality=valid.legality,
+    )
+    return Status(201, {**serialize([actor])[0], "warnings": valid.warnings})
+
+
+@router.patch("/actors/{actor_id}", response=ActorSaved, summary="Change an actor")
+def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str, Any]:
+    actor = get_actor(request.user, actor_id)
+    if not may_act_on_actor(request.user, actor, Do.CHANGE):
+        raise HttpError(403, "You may view this actor but not change it.")
+    data, legality = _payload(body)
+    valid, errors = validate_actor(user=request.user, data=data, legality=legality, instance=actor)
+    if valid is None:
+        raise Invalid(errors)
+    services.update_actor(
+        user=request.user,
+        actor=actor,
+        data=valid.data,
+        village=valid.village,
+        facilitator=valid.facilitator,
+        legality=valid.legality,
+    )
+    return {**serialize([actor])[0], "warnings": valid.warnings}

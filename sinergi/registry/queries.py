@@ -1,0 +1,63 @@
+"""Read helpers for actors: the scoped, filtered list every page, export and API call uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from sinergi.accounts.scoping import Do, restrict_actors
+from sinergi.lib.crypto import lookup_hash
+from sinergi.regions.codes import level_of, normalise
+from sinergi.registry.choices import Sector, Status
+from sinergi.registry.forms import name_key
+from sinergi.registry.models import Actor
+
+_FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
+
+
+class BadFilter(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def scoped_actors(user: Any, action: Do = Do.VIEW) -> QuerySet[Actor]:
+    return restrict_actors(Actor.objects.all(), user, action)
+
+
+def get_actor(user: Any, actor_id: object, action: Do = Do.VIEW) -> Actor:
+    """The actor if the user may act on it; 404 both when missing and when out of scope."""
+    if not str(actor_id).isdigit():
+        raise Http404
+    return get_object_or_404(
+        scoped_actors(user, action).select_related("village", "facilitator"), pk=actor_id
+    )
+
+
+def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:
+    """Apply the list filters shared by pages, exports and the API; bad values raise BadFilter."""
+    region = (params.get("region") or "").strip()
+    if region:
+        code = normalise(region)
+        if not code:
+            raise BadFilter("region", f"'{region}' is not a region code.")
+        queryset = queryset.filter(**{_FIELD_BY_LEVEL[level_of(code)]: code})
+    q = (params.get("q") or "").strip()
+    if q:
+        condition = Q(name_key__contains=name_key(q)) | Q(business_name__icontains=q)
+        if q.isdigit() and len(q) == 16:
+            condition |= Q(nik_hash=lookup_hash(q))
+        queryset = queryset.filter(condition)
+    for field, choices in (("sector", Sector), ("status", Status)):
+        value = (params.get(field) or "").strip()
+        if value:
+            if value not in choices.values:
+                raise BadFilter(field, f"'{value}' is not a valid {field}.")
+            queryset = queryset.filter(**{field: value})
+    facilitator = (params.get("facilitator") or "").strip()
+    if facilitator:
+        queryset = queryset.filter(facilitator__username=facilitator)
+    return queryset

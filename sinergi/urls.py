@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from sinergi.api import api
+from sinergi.lib import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("about/", views.about, name="about"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("sinergi.accounts.urls")),
+    path("regions/", include("sinergi.regions.urls")),
+    path("actors/", include("sinergi.registry.urls")),
+    path("audit/", include("sinergi.audit.urls")),
+    path("api/v1/", api.urls),
+]
