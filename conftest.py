@@ -27,3 +27,27 @@ def personas(db: Any) -> Personas:
 def fast_password_hashing(settings: Any) -> None:
     # The real hasher is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's chromium, never a downloaded browser; no background traffic to other hosts."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture
+def live_regions(transactional_db: Any) -> None:
+    """Transactional tests flush every table afterwards; put the regions back first."""
+    call_command("load_regions", verbosity=0)

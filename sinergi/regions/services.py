@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
@@ -37,6 +37,17 @@ def _source_name(data_dir: Path) -> str:
     return f"{package['name']}@{package['version']}"
 
 
+def _insert_fresh(rows: list[Region]) -> None:
+    """Plain executemany: ORM batching costs seconds per load on 91,000 rows."""
+    table = Region._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (code, name, level, parent_id, release) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            [(r.code, r.name, int(r.level), r.parent_id, r.release) for r in rows],
+        )
+
+
 def load_regions(*, data_dir: Path, batch_size: int = 5000) -> LoadResult:
     """Upsert every region of a release; running it again with the same release changes nothing."""
     source = _source_name(data_dir)
@@ -49,6 +60,8 @@ def load_regions(*, data_dir: Path, batch_size: int = 5000) -> LoadResult:
         == (existing.provinces + existing.regencies + existing.districts + existing.villages)
     ):
         return LoadResult(source, {}, skipped=True)
+    # An empty table needs no conflict handling, which makes the first load much faster.
+    upsert = Region.objects.exists()
     with transaction.atomic():
         for filename, parent_col, level in _FILES:
             with (data_dir / filename).open(encoding="utf-8", newline="") as handle:
@@ -62,13 +75,16 @@ def load_regions(*, data_dir: Path, batch_size: int = 5000) -> LoadResult:
                     )
                     for row in csv.DictReader(handle)
                 ]
-            Region.objects.bulk_create(
-                rows,
-                batch_size=batch_size,
-                update_conflicts=True,
-                unique_fields=["code"],
-                update_fields=["name", "level", "parent", "release"],
-            )
+            if upsert:
+                Region.objects.bulk_create(
+                    rows,
+                    batch_size=batch_size,
+                    update_conflicts=True,
+                    unique_fields=["code"],
+                    update_fields=["name", "level", "parent", "release"],
+                )
+            else:
+                _insert_fresh(rows)
             counts[filename.removesuffix(".csv")] = len(rows)
         RegionRelease.objects.update_or_create(source=source, defaults=counts)
         record(
