@@ -165,22 +165,44 @@ def may_assign_membership(user: Any, role: str, region_code: str | None) -> bool
     return False
 
 
+def _assignable(user: Any) -> Q | None:
+    """Memberships the manager could have granted, as a filter (mirrors may_assign_membership)."""
+    clauses: list[Q] = []
+    for membership in memberships(user):
+        rank = RANK[Role(membership.role)]
+        if rank < RANK[Role.REGENCY_OFFICER]:
+            continue
+        if membership.role == Role.NATIONAL_ADMIN and membership.region_id is None:
+            return Q()
+        below = Q(role__in=[role for role, other in RANK.items() if other < rank])
+        if membership.region_id is None:
+            clauses.append(below & Q(region__isnull=False))
+        else:
+            code = membership.region_id
+            clauses.append(below & (Q(region_id=code) | Q(region__code__startswith=f"{code}.")))
+    if not clauses:
+        return None
+    combined = clauses[0]
+    for clause in clauses[1:]:
+        combined |= clause
+    return combined
+
+
 def managed_users(queryset: QuerySet[User], user: Any) -> QuerySet[User]:
-    """Users whose every membership the manager could have granted."""
+    """Users whose every membership the manager could have granted (never herself).
+
+    Decided in the database, so the cost does not grow with the number of users.
+    """
     if is_national_admin(user):
         return queryset
-    if not may_manage_users(user):
+    allowed = _assignable(user)
+    if allowed is None:
         return queryset.none()
-    by_user: dict[int, list[Membership]] = {}
-    for member in Membership.objects.filter(user__in=queryset):
-        by_user.setdefault(member.user_id, []).append(member)
-    keep = [
-        user_id
-        for user_id, members in by_user.items()
-        if user_id != user.pk
-        and all(may_assign_membership(user, m.role, m.region_id) for m in members)
-    ]
-    return queryset.filter(pk__in=keep)
+    return (
+        queryset.filter(pk__in=Membership.objects.values("user_id"))
+        .exclude(pk__in=Membership.objects.exclude(allowed).values("user_id"))
+        .exclude(pk=user.pk)
+    )
 
 
 def audit_filter(user: Any) -> Q | None:

@@ -48,28 +48,32 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             object_repr=user.username,
         )
         return user
-    if account is not None:
-        with transaction.atomic():
-            User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
-            account.refresh_from_db(fields=["failed_logins"])
+    if account is None:
+        return None
+    until = None
+    with transaction.atomic():
+        User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
+        account.refresh_from_db(fields=["failed_logins"])
+        record(
+            user=None,
+            action=Action.LOGIN_FAILED,
+            object_type="user",
+            object_id=account.pk,
+            object_repr=account.username,
+        )
+        if account.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
+            until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+            User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
             record(
                 user=None,
-                action=Action.LOGIN_FAILED,
+                action=Action.LOCKOUT,
                 object_type="user",
                 object_id=account.pk,
                 object_repr=account.username,
             )
-            if account.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-                until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-                User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
-                record(
-                    user=None,
-                    action=Action.LOCKOUT,
-                    object_type="user",
-                    object_id=account.pk,
-                    object_repr=account.username,
-                )
-                raise LockedOut(until)
+    # Raised only after the block commits: raising inside it would roll the lock back.
+    if until is not None:
+        raise LockedOut(until)
     return None
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, reverse_lazy
 
+from sinergi.accounts import views
 from sinergi.accounts.forms import LoginForm
 
 app_name = "accounts"
@@ -18,7 +19,8 @@ urlpatterns = [
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url="/accounts/password/done/"
+            template_name="accounts/password_change.html",
+            success_url=reverse_lazy("accounts:password_change_done"),
         ),
         name="password_change",
     ),
@@ -29,8 +31,7 @@ urlpatterns = [
         ),
         name="password_change_done",
     ),
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:user_id>/", views.user_edit, name="user_edit"),
 ]
-
-from sinergi.accounts import views  # noqa: E402
-
-urlpatterns += [path("users/", views.user_list, name="user_list")]
