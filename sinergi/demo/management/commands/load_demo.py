@@ -1,0 +1,40 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from sinergi.accounts.models import User
+from sinergi.demo.scenario import ACTOR_COUNT, DEMO_LOGINS, PASSWORD, SEED, DemoError, load_demo
+from sinergi.regions.models import ModelRegion
+from sinergi.registry.models import Actor, LegalityItem
+
+
+class Command(BaseCommand):
+    help = "Load the demo scenario (demo or debug mode only). Idempotent and deterministic."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--actors", type=int, default=ACTOR_COUNT)
+        parser.add_argument("--seed", type=int, default=SEED)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            result = load_demo(actors=options["actors"], seed=options["seed"])
+        except DemoError as error:
+            raise CommandError(str(error)) from error
+        if result.already_loaded:
+            self.stdout.write("Demo scenario already loaded; nothing to do.")
+        else:
+            added = ", ".join(
+                f"{n:,} {what.replace('_', ' ')}" for what, n in result.created.items()
+            )
+            self.stdout.write(self.style.SUCCESS(f"Demo scenario loaded: added {added}."))
+        self.stdout.write(
+            f"Now: {ModelRegion.objects.count()} model regions, {User.objects.count():,} users, "
+            f"{Actor.objects.count():,} actors, {LegalityItem.objects.count():,} legality items."
+        )
+        self.stdout.write(f"Demo logins (password {PASSWORD}):")
+        for username, what in DEMO_LOGINS:
+            self.stdout.write(f"  {username:<20} {what}")
+        self.stdout.write(
+            "  and per model regency: dinas-<regency> (officer), "
+            "pendamping-<regency>[-2..4] (facilitators), e.g. dinas-kota-ternate."
+        )
