@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "sinergi.regions",
     "sinergi.accounts",
     "sinergi.registry",
+    "sinergi.collect",
     "sinergi.demo",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("sinergi.accounts.urls")),
     path("regions/", include("sinergi.regions.urls")),
     path("actors/", include("sinergi.registry.urls")),
+    path("collect/", include("sinergi.collect.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CollectConfig(AppConfig):
+    name = "sinergi.collect"
+    label = "collect"

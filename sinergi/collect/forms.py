@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.lib.xlsx import NotASpreadsheet, validate_workbook
+
+
+def too_big_message(size: int) -> str:
+    return str(
+        _("The file is %(size)s; the largest file accepted is %(limit)s.")
+        % {"size": filesizeformat(size), "limit": filesizeformat(settings.IMPORT_MAX_BYTES)}
+    )
+
+
+class UploadForm(forms.Form):
+    """A spreadsheet to import: refused at once if too large or not a workbook."""
+
+    file = forms.FileField(
+        label=_("Spreadsheet"), help_text=_(".xlsx (also .xls or .ods), first sheet, header row.")
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        if upload.size is not None and upload.size > settings.IMPORT_MAX_BYTES:
+            raise forms.ValidationError(too_big_message(upload.size))
+        try:
+            validate_workbook(upload)
+        except NotASpreadsheet as exc:
+            raise forms.ValidationError(
+                _("%(name)s is not a spreadsheet (.xlsx, .xls or .ods) or it is damaged."),
+                params={"name": upload.name},
+            ) from exc
+        return upload

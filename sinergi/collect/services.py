@@ -1,0 +1,39 @@
+"""Writes of the collect app: queueing an uploaded spreadsheet."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+
+from sinergi.audit.models import Action
+from sinergi.audit.services import record
+from sinergi.collect import tasks
+from sinergi.collect.choices import JobKind
+from sinergi.collect.models import ImportJob
+
+
+def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS) -> ImportJob:
+    """Store the file under a random name, record the upload, and queue the job once committed.
+
+    The task is enqueued after the transaction so the worker always finds the row.
+    """
+    name = PurePath(upload.name or "upload.xlsx").name
+    suffix = PurePath(name).suffix.lower() or ".xlsx"
+    with transaction.atomic():
+        job = ImportJob(kind=kind, uploaded_by=user, original_name=name[:255])
+        job.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
+        job.save()
+        record(
+            user=user,
+            action=Action.IMPORT,
+            object_type="import_job",
+            object_id=job.pk,
+            object_repr=job.original_name,
+            note="uploaded",
+        )
+    tasks.run_import(job.pk)
+    return job

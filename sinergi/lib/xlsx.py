@@ -1,0 +1,150 @@
+"""Spreadsheet reading and writing without models: calamine to read, xlsxwriter to write."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import IO, Any
+
+import python_calamine
+import xlsxwriter
+
+# A spreadsheet cell starting with one of these is run as a formula by Excel and LibreOffice.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Zip (xlsx, ods) and OLE2 (xls) containers: anything else is not a spreadsheet.
+_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class NotASpreadsheet(ValueError):
+    """The bytes cannot be read as a workbook."""
+
+
+def neutralise(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula, prefixed with ' so it stays text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """A read cell as text: whole numbers without '.0' (a NIK typed as a number), dates ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta | time):
+        return str(value)
+    return str(value).strip()
+
+
+def cell_date(value: Any) -> date | str:
+    """A date cell as a date; text is left for the form to parse with its own formats."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return cell_text(value)
+
+
+@dataclass
+class SheetReader:
+    """The first sheet of a workbook: its size and its rows, one list of cell values each."""
+
+    height: int
+    rows: Iterator[list[Any]]
+
+
+def check_spreadsheet(head: bytes) -> None:
+    if not head.startswith(_MAGIC):
+        raise NotASpreadsheet("not an .xlsx, .xls or .ods file")
+
+
+def open_first_sheet(path: str) -> SheetReader:
+    """Rows of the first sheet, converted to Python one at a time."""
+    with open(path, "rb") as handle:
+        check_spreadsheet(handle.read(8))
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(path)
+        sheet = workbook.get_sheet_by_index(0)
+        return SheetReader(height=sheet.height, rows=iter(sheet.iter_rows()))
+    except Exception as exc:  # calamine raises many types for damaged files
+        raise NotASpreadsheet(str(exc)) from exc
+
+
+def validate_workbook(stream: IO[bytes]) -> None:
+    """Raise NotASpreadsheet unless the stream opens as a workbook with at least one sheet."""
+    stream.seek(0)
+    check_spreadsheet(stream.read(8))
+    stream.seek(0)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
+        names = workbook.sheet_names
+    except Exception as exc:  # calamine raises many types for damaged files
+        raise NotASpreadsheet(str(exc)) from exc
+    finally:
+        stream.seek(0)
+    if not names:
+        raise NotASpreadsheet("the workbook has no sheet")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet to write: a header row and data rows (any iterable, consumed once)."""
+
+    name: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[int] = ()
+    text_columns: Sequence[int] = ()  # columns formatted as text so Excel keeps long digits
+
+
+def write_workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
+    """Write sheets to a temporary file in constant memory; returns it rewound for reading.
+
+    Text cells are neutralised against formula injection and written as strings, never
+    interpreted as numbers or formulas.
+    """
+    output = tempfile.TemporaryFile()  # noqa: SIM115 - the caller streams and closes it
+    workbook = xlsxwriter.Workbook(
+        output,
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+            "tmpdir": tempfile.gettempdir(),
+        },
+    )
+    bold = workbook.add_format({"bold": True})
+    text = workbook.add_format({"num_format": "@"})
+    for spec in sheets:
+        worksheet = workbook.add_worksheet(spec.name)
+        for index, width in enumerate(spec.widths):
+            worksheet.set_column(index, index, width)
+        for index in spec.text_columns:
+            worksheet.set_column(
+                index, index, spec.widths[index] if index < len(spec.widths) else 16, text
+            )
+        worksheet.write_row(0, 0, list(spec.header), bold)
+        for row_number, row in enumerate(spec.rows, start=1):
+            for col, value in enumerate(row):
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    worksheet.write_string(row_number, col, neutralise(value))
+                else:
+                    worksheet.write(row_number, col, value)
+    workbook.close()
+    output.seek(0)
+    return output
