@@ -338,3 +338,26 @@ def test_the_national_admin_changing_her_own_password_stays_logged_in(
     )
     assert response.status_code == 302
     assert client.get("/accounts/users/").status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["admin", "jateng", "rembang", "kendal"])
+def test_managers_open_the_list_and_the_blank_form(personas: Personas, persona: str) -> None:
+    client = client_for(getattr(personas, persona))
+    assert client.get("/accounts/users/").status_code == 200
+    response = client.get("/accounts/users/new/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert "style=" not in body
+    assert "<script>" not in body
+
+
+def test_a_province_officer_creates_a_regency_officer_in_her_province(
+    personas: Personas,
+) -> None:
+    response = client_for(personas.jateng).post(
+        "/accounts/users/new/", user_data(("regency_officer", "33.24", True))
+    )
+    assert response.status_code == 302
+    assert "baru" in listed(personas.jateng)
+    assert "baru" not in listed(personas.kendal)
