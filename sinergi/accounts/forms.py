@@ -224,6 +224,11 @@ class MembershipForm(forms.Form):
             self.add_error("role", _("You may not grant the role %(role)s.") % {"role": role.label})
         elif not scoping.may_assign_membership(self.manager, role, code):
             self.add_error("region", _("This region is outside the area you manage."))
+        elif data.get("may_reveal_nik") and not scoping.may_grant_nik_access(self.manager, code):
+            self.add_error(
+                "may_reveal_nik",
+                _("You may not reveal NIKs there yourself, so you cannot grant it."),
+            )
         data["region"] = code
         return data
 

@@ -165,6 +165,15 @@ def may_assign_membership(user: Any, role: str, region_code: str | None) -> bool
     return False
 
 
+def may_grant_nik_access(user: Any, region_code: str | None) -> bool:
+    """Only someone who may reveal NIKs over a region can pass that right on there."""
+    return any(
+        m.may_reveal_nik
+        and (m.region_id is None or (region_code is not None and _covers(m.region_id, region_code)))
+        for m in memberships(user)
+    )
+
+
 def _assignable(user: Any) -> Q | None:
     """Memberships the manager could have granted, as a filter (mirrors may_assign_membership)."""
     clauses: list[Q] = []

@@ -46,6 +46,7 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             object_type="user",
             object_id=user.pk,
             object_repr=user.username,
+            region_code=home_region(user),
         )
         return user
     if account is None:
@@ -60,6 +61,7 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             object_type="user",
             object_id=account.pk,
             object_repr=account.username,
+            region_code=home_region(account),
         )
         if account.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
             until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
@@ -75,6 +77,17 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
     if until is not None:
         raise LockedOut(until)
     return None
+
+
+def home_region(user: User) -> str:
+    """The region an account's events are filed under, so regional auditors see them."""
+    region = (
+        Membership.objects.filter(user=user, region__isnull=False)
+        .order_by("id")
+        .values_list("region_id", flat=True)
+        .first()
+    )
+    return region or ""
 
 
 def _hash_token(token: str) -> str:

@@ -140,3 +140,14 @@ def test_an_inactive_user_cannot_get_a_token_or_log_in(personas: Personas) -> No
     User.objects.filter(pk=personas.rembang.pk).update(is_active=False)
     assert token(personas.rembang.username, PASSWORD).status_code == 401
     assert login(english(), personas.rembang.username, PASSWORD).status_code == 200
+
+
+def test_login_events_are_filed_under_the_users_region(personas: Personas) -> None:
+    Client().post("/accounts/login/", {"username": "rani-rembang", "password": "wrong"})
+    Client().post("/accounts/login/", {"username": "rani-rembang", "password": PASSWORD})
+    regions = set(
+        AuditEvent.objects.filter(
+            action__in=[Action.LOGIN, Action.LOGIN_FAILED], username__in=["", "rani-rembang"]
+        ).values_list("region_code", flat=True)
+    )
+    assert regions == {"33.17"}

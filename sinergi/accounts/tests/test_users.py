@@ -361,3 +361,16 @@ def test_a_province_officer_creates_a_regency_officer_in_her_province(
     assert response.status_code == 302
     assert "baru" in listed(personas.jateng)
     assert "baru" not in listed(personas.kendal)
+
+
+def test_only_someone_who_may_reveal_niks_can_grant_it(personas: Personas) -> None:
+    no_nik = make_user("dinas-tanpa-nik", Role.REGENCY_OFFICER, "33.17", may_reveal_nik=False)
+    refused = client_for(no_nik).post(
+        "/accounts/users/new/", user_data(("facilitator", "33.17.04", True))
+    )
+    assert refused.status_code == 400
+    assert list(row_errors(refused)) == ["may_reveal_nik"]
+    allowed = client_for(no_nik).post(
+        "/accounts/users/new/", user_data(("facilitator", "33.17.04", False))
+    )
+    assert allowed.status_code == 302
