@@ -350,28 +350,35 @@ class ActorImport:
             )
         }
         new: list[tuple[Row, ValidActor]] = []
+        changes: list[tuple[Row, Actor, ValidActor]] = []
+        # Validation only reads: it runs before the write lock is taken, so a long chunk
+        # never blocks the people using the site.
+        for row in rows:
+            if row.errors:
+                self.report.errors(row, row.errors)
+                continue
+            actor = existing.get(lookup_hash(row.nik)) if row.nik.isdigit() else None
+            if actor is not None and not may_act_on_actor(self.user, actor, Do.CHANGE):
+                self.report.errors(
+                    row,
+                    {
+                        "nik": _t(
+                            "An actor with this NIK is already registered outside your "
+                            "region or caseload; ask her regency officer."
+                        )
+                    },
+                )
+                continue
+            if actor is not None:
+                _merge_legality(row, actor, self.codes)
+            valid = self._validate(row, actor)
+            if valid is not None and actor is None:
+                new.append((row, valid))
+            elif valid is not None and actor is not None:
+                changes.append((row, actor, valid))
         with transaction.atomic():
-            for row in rows:
-                if row.errors:
-                    self.report.errors(row, row.errors)
-                    continue
-                actor = existing.get(lookup_hash(row.nik)) if row.nik.isdigit() else None
-                if actor is None:
-                    valid = self._validate(row, None)
-                    if valid is not None:
-                        new.append((row, valid))
-                elif not may_act_on_actor(self.user, actor, Do.CHANGE):
-                    self.report.errors(
-                        row,
-                        {
-                            "nik": _t(
-                                "An actor with this NIK is already registered outside your "
-                                "region or caseload; ask her regency officer."
-                            )
-                        },
-                    )
-                else:
-                    self._update(row, actor)
+            for row, actor, valid in changes:
+                self._update(row, actor, valid)
             self._create(new)
 
     def _first_in_file(self, row: Row) -> bool:
@@ -420,11 +427,7 @@ class ActorImport:
             )
         return valid
 
-    def _update(self, row: Row, actor: Actor) -> None:
-        _merge_legality(row, actor, self.codes)
-        valid = self._validate(row, actor)
-        if valid is None:
-            return
+    def _update(self, row: Row, actor: Actor, valid: ValidActor) -> None:
         before = services.snapshot(actor)
         try:
             with transaction.atomic():
