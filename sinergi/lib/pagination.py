@@ -8,7 +8,8 @@ from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja.errors import HttpError
+
+from sinergi.lib.errors import invalid
 
 MAX_LIMIT = 500
 M = TypeVar("M", bound=Model)
@@ -25,14 +26,14 @@ def cursor_page(
     """One page after `?cursor=` (the last key seen), ordered by `key`, at most `?limit=` items."""
     raw_limit = request.GET.get("limit", str(default_limit))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise HttpError(400, f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        raise invalid("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
     limit = int(raw_limit)
     count = queryset.count()
     cursor = request.GET.get("cursor")
     page_qs = queryset.order_by(key)
     if cursor:
         if key == "pk" and not cursor.isdigit():
-            raise HttpError(400, "cursor is not valid.")
+            raise invalid("cursor", "cursor is not valid.")
         page_qs = page_qs.filter(**{f"{key}__gt": cursor})
     rows = list(page_qs[: limit + 1])
     next_url = None

@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from sinergi.lib.errors import invalid
 from sinergi.lib.pagination import cursor_page
 from sinergi.regions.choices import LEVEL_NAMES
+from sinergi.regions.codes import normalise
 from sinergi.regions.models import Region
 
 router = Router(tags=["regions"])
@@ -44,12 +46,14 @@ def list_regions(
     regions = Region.objects.all()
     if level is not None:
         if level not in LEVEL_NAMES:
-            raise HttpError(400, "level must be one of province, regency, district, village.")
+            raise invalid("level", "level must be one of province, regency, district, village.")
         regions = regions.filter(level=LEVEL_NAMES[level])
     if parent is not None:
         if not Region.objects.filter(code=parent).exists():
             raise HttpError(404, f"Region {parent} does not exist.")
         regions = regions.filter(parent_id=parent)
     if q:
-        regions = regions.filter(Q(name__icontains=q) | Q(code__startswith=q))
+        # Plain digits (3317) are read as the dotted code (33.17) people also type.
+        code = normalise(q) or q
+        regions = regions.filter(Q(name__icontains=q) | Q(code__startswith=code))
     return cursor_page(request, regions, _serialize, key="code")

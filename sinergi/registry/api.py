@@ -10,6 +10,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
+from sinergi.lib.errors import InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.registry import services
 from sinergi.registry.forms import validate_actor
@@ -84,14 +85,6 @@ class ActorIn(Schema):
     legality: list[dict[str, Any]] | None = None
 
 
-class Invalid(HttpError):
-    """A 422 carrying field errors, rendered as {"detail", "errors"}."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(422, "Invalid input.")
-        self.errors = errors
-
-
 def serialize(actors: list[Actor]) -> list[dict[str, Any]]:
     return [
         {
@@ -148,7 +141,7 @@ def list_actors(request: HttpRequest) -> dict[str, Any]:
     try:
         actors = filter_actors(scoped_actors(request.user), request.GET)
     except BadFilter as exc:
-        raise Invalid({exc.field: [str(exc)]}) from exc
+        raise InvalidInput({exc.field: [str(exc)]}) from exc
     actors = actors.select_related("facilitator").prefetch_related("legality_items")
     return cursor_page(request, actors, serialize)
 
@@ -165,7 +158,7 @@ def create_actor(request: HttpRequest, body: ActorIn) -> Status:
     data, legality = _payload(body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality)
     if valid is None:
-        raise Invalid(errors)
+        raise InvalidInput(errors)
     actor = services.register_actor(
         user=request.user,
         data=valid.data,
@@ -184,7 +177,7 @@ def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str
     data, legality = _payload(body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality, instance=actor)
     if valid is None:
-        raise Invalid(errors)
+        raise InvalidInput(errors)
     services.update_actor(
         user=request.user,
         actor=actor,

@@ -374,3 +374,10 @@ def test_only_someone_who_may_reveal_niks_can_grant_it(personas: Personas) -> No
         "/accounts/users/new/", user_data(("facilitator", "33.17.04", False))
     )
     assert allowed.status_code == 302
+
+
+def test_no_manager_edits_her_own_account_here(personas: Personas) -> None:
+    # Her own roles are granted by someone above her; she changes only her password.
+    for manager in (personas.admin, personas.jateng, personas.rembang):
+        response = client_for(manager).get(f"/accounts/users/{manager.pk}/edit/")
+        assert response.status_code == 404

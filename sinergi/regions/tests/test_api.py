@@ -96,3 +96,17 @@ def test_the_next_cursor_walks_every_item_once(personas: Personas) -> None:
     assert len(codes) == 38
     assert codes == sorted(set(codes))
     assert codes[0] == "11"
+
+
+def test_plain_digit_codes_are_searched_like_dotted_ones(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.viewer)
+    body = client.get("/api/v1/regions?q=3317&level=regency").json()
+    assert [item["code"] for item in body["items"]] == ["33.17"]
+
+
+def test_a_bad_level_names_the_field(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.viewer)
+    assert list(client.get("/api/v1/regions?level=kota").json()["errors"]) == ["level"]
+    assert list(client.get("/api/v1/regions?limit=0").json()["errors"]) == ["limit"]

@@ -1,0 +1,20 @@
+"""API errors that carry per-field messages: {"detail", "errors": {field: [messages]}}."""
+
+from __future__ import annotations
+
+from ninja.errors import HttpError
+
+
+class InvalidInput(HttpError):
+    """A 422 (or 400) naming each offending field and the reason."""
+
+    def __init__(
+        self, errors: dict[str, list[str]], status: int = 422, detail: str = "Invalid input."
+    ) -> None:
+        super().__init__(status, detail)
+        self.errors = errors
+
+
+def invalid(field: str, message: str, status: int = 400) -> InvalidInput:
+    """One bad query parameter: its message is both the detail and the field's error."""
+    return InvalidInput({field: [message]}, status=status, detail=message)
