@@ -342,10 +342,10 @@ class ActorImport:
 
     def _import_chunk(self, rows: list[Row]) -> None:
         rows = [row for row in rows if self._first_in_file(row)]
-        hashes = {lookup_hash(row.nik): row for row in rows if row.nik.isdigit()}
+        hashes = {row.nik: lookup_hash(row.nik) for row in rows if row.nik.isdigit()}
         existing = {
             actor.nik_hash: actor
-            for actor in Actor.objects.filter(nik_hash__in=list(hashes)).select_related(
+            for actor in Actor.objects.filter(nik_hash__in=hashes.values()).select_related(
                 "facilitator"
             )
         }
@@ -357,7 +357,7 @@ class ActorImport:
             if row.errors:
                 self.report.errors(row, row.errors)
                 continue
-            actor = existing.get(lookup_hash(row.nik)) if row.nik.isdigit() else None
+            actor = existing.get(hashes.get(row.nik, ""))
             if actor is not None and not may_act_on_actor(self.user, actor, Do.CHANGE):
                 self.report.errors(
                     row,
@@ -376,6 +376,8 @@ class ActorImport:
                 new.append((row, valid))
             elif valid is not None and actor is not None:
                 changes.append((row, actor, valid))
+        if not (changes or new):
+            return
         with transaction.atomic():
             for row, actor, valid in changes:
                 self._update(row, actor, valid)
