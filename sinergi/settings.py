@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "huey.contrib.djhuey",
+    "ninja",  # serves Swagger UI from its own static files, never a CDN
     "sinergi.lib",
     "sinergi.audit",
     "sinergi.regions",

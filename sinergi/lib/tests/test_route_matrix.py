@@ -1,0 +1,115 @@
+"""Every route, every persona: what a GET answers. A new route without a row here fails."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from sinergi.accounts.choices import Role
+from sinergi.collect.choices import JobStatus
+from sinergi.collect.models import ImportJob
+from sinergi.regions.models import ModelRegion
+from sinergi.test import ActorFactory, Personas, make_user
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ("admin", "jateng", "rembang", "kendal", "pendamping", "viewer")
+LOGIN = "login"  # anonymous page request: redirect to the login page
+
+# path template -> (anonymous, then one status per persona in PERSONAS order)
+MATRIX: dict[str, tuple[Any, ...]] = {
+    "": (LOGIN, 302, 302, 302, 302, 302, 302),
+    "healthz": (200, 200, 200, 200, 200, 200, 200),
+    "about/": (200, 200, 200, 200, 200, 200, 200),
+    "i18n/setlang/": (302, 302, 302, 302, 302, 302, 302),  # GET only redirects back
+    "accounts/login/": (200, 302, 302, 302, 302, 302, 302),
+    "accounts/logout/": (405, 405, 405, 405, 405, 405, 405),
+    "accounts/password/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "accounts/password/done/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "accounts/users/": (LOGIN, 200, 200, 200, 200, 403, 403),
+    "accounts/users/new/": (LOGIN, 200, 200, 200, 200, 403, 403),
+    "accounts/users/{user}/": (LOGIN, 200, 200, 200, 404, 403, 403),
+    "regions/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "regions/model/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "regions/model/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "regions/model/33.17/edit/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "regions/model/33.17/delete/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "actors/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "actors/new/": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "actors/export.xlsx": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "actors/export.csv": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "actors/{actor}/": (LOGIN, 200, 200, 200, 404, 200, 200),
+    "actors/{actor}/edit/": (LOGIN, 200, 200, 200, 404, 200, 403),
+    "actors/{actor}/nik/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "collect/actors/import/": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/actors/import/template.xlsx": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/imports/{job}/": (LOGIN, 200, 404, 200, 404, 404, 403),
+    "collect/imports/{job}/report.xlsx": (LOGIN, 200, 404, 200, 404, 404, 403),
+    "audit/": (LOGIN, 200, 200, 403, 403, 403, 403),
+    "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
+    "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
+    "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
+    "api/v1/regions": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/actors": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/actors/{actor}": (401, 200, 200, 200, 404, 200, 200),
+    "api/v1/": (404, 404, 404, 404, 404, 404, 404),
+}
+
+
+def route_templates() -> set[str]:
+    """Every URL pattern in the project, with converters replaced by placeholders."""
+    found: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            text = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, text)
+            elif isinstance(pattern, URLPattern):
+                found.add(text)
+
+    walk(get_resolver().url_patterns, "")
+    placeholders = {
+        "<int:user_id>": "{user}",
+        "<int:actor_id>": "{actor}",
+        "<actor_id>": "{actor}",
+        "<int:job_id>": "{job}",
+        "<str:code>": "33.17",
+    }
+    result = set()
+    for text in found:
+        for old, new in placeholders.items():
+            text = text.replace(old, new)
+        result.add(text)
+    return result
+
+
+def test_every_route_has_a_row() -> None:
+    assert route_templates() == set(MATRIX)
+
+
+def test_each_persona_gets_what_the_matrix_says(personas: Personas) -> None:
+    facilitator = make_user("fasilitator-lain", Role.FACILITATOR, "33.17.04")
+    actor = ActorFactory(facilitator=personas.pendamping)
+    ModelRegion.objects.create(region_id="33.17", start_year=2016)
+    job = ImportJob.objects.create(
+        uploaded_by=personas.rembang, file="imports/x.xlsx", status=JobStatus.DONE
+    )
+    ids = {"user": facilitator.pk, "actor": actor.pk, "job": job.pk}
+    failures = []
+    for template, expected in MATRIX.items():
+        path = "/" + template.format(**ids)
+        for who, want in zip((None, *PERSONAS), expected, strict=True):
+            client = Client()
+            if who is not None:
+                client.force_login(getattr(personas, who))
+            response = client.get(path)
+            got: Any = response.status_code
+            if who is None and got == 302 and response["Location"].startswith("/accounts/login/"):
+                got = LOGIN
+            if got != want:
+                failures.append(f"{path} as {who or 'anonymous'}: {got}, expected {want}")
+    assert not failures, "\n".join(failures)
