@@ -26,9 +26,43 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
 _PHONE = re.compile(r"^\+?\d{8,15}$")
 
 
+def explain(problem: rules.Problem) -> str:
+    """A rule's problem in the reader's language."""
+    return _t(problem.text) % problem.params if problem.params else _t(problem.text)
+
+
 def name_key(name: str) -> str:
     """Case- and space-insensitive form of a name, for duplicate detection."""
     return " ".join(name.lower().split())
+
+
+YES = frozenset({"ya", "y", "yes", "1", "true", "benar", "on"})
+NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah", "off", ""})
+
+
+class YesNoCheckbox(forms.CheckboxInput):
+    """A checkbox on the web; the raw word from an API or a spreadsheet goes to the field."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.get(name, False)
+
+
+class YesNoField(forms.BooleanField):
+    """A yes/no answer in Indonesian or English; anything else is an error, never a silent yes."""
+
+    widget = YesNoCheckbox
+
+    def to_python(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        text = "" if value is None else str(value).strip().lower()
+        if text in YES:
+            return True
+        if text in NO:
+            return False
+        raise forms.ValidationError(
+            _("'%(value)s' is not yes or no (ya/tidak)."), code="invalid", params={"value": value}
+        )
 
 
 class ActorForm(forms.Form):
@@ -59,13 +93,11 @@ class ActorForm(forms.Form):
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    consent_programme = forms.BooleanField(
+    consent_programme = YesNoField(
         label=_("Consents to the programme using her data"), required=False
     )
-    consent_partners = forms.BooleanField(
-        label=_("Consents to sharing with partners"), required=False
-    )
-    consent_publication = forms.BooleanField(label=_("Consents to publication"), required=False)
+    consent_partners = YesNoField(label=_("Consents to sharing with partners"), required=False)
+    consent_publication = YesNoField(label=_("Consents to publication"), required=False)
     facilitator = forms.CharField(label=_("Facilitator (username)"), max_length=150, required=False)
     status = forms.ChoiceField(
         label=_("Status"), choices=Status.choices, initial=Status.ACTIVE, required=False
@@ -183,8 +215,8 @@ class ActorForm(forms.Form):
 
     def _check_nik(self, nik: str, data: dict[str, Any], *, new: bool) -> None:
         check = rules.check_nik(nik, sex=data.get("sex"), birth_date=data.get("birth_date"))
-        for message in check.errors:
-            self.add_error("nik", _t(message))
+        for problem in check.errors:
+            self.add_error("nik", explain(problem))
         if not check.ok or not new:
             return
         clash = Actor.objects.filter(nik_hash=lookup_hash(nik))
@@ -258,11 +290,11 @@ class LegalityForm(forms.Form):
         if kind == LegalityKind.NIB and number:
             reason = rules.check_nib(number)
             if reason:
-                self.add_error("number", _t(reason))
+                self.add_error("number", explain(reason))
         elif kind == LegalityKind.PIRT and number:
             digits, reason = rules.normalise_pirt(number)
             if reason:
-                self.add_error("number", _t(reason))
+                self.add_error("number", explain(reason))
             else:
                 number = rules.format_pirt(digits)
         data["number"] = number

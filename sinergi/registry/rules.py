@@ -10,11 +10,27 @@ MASK = "\u2022"  # bullet, as in 3317••••••••0001
 _DIGITS = re.compile(r"^\d+$")
 
 
+def _(text: str) -> str:
+    """Marks a message for the translation catalog; callers translate it when shown."""
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a value was refused: an English template (translated by the caller) and its values."""
+
+    text: str
+    params: dict[str, object] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text % self.params if self.params else self.text
+
+
 @dataclass(frozen=True)
 class NikCheck:
     """What a NIK says about its holder, or why it cannot be a NIK."""
 
-    errors: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     region_prefix: str = ""  # dotted district code, e.g. 33.17.04
     birth_date: date | None = None
     female: bool | None = None
@@ -42,25 +58,35 @@ def check_nik(
     """Check a NIK's format, birth date (day + 40 for women) and agreement with the record."""
     today = today or date.today()
     if not _DIGITS.match(nik or ""):
-        return NikCheck(errors=["NIK must contain digits only."])
+        return NikCheck(errors=[Problem(_("NIK must contain digits only."))])
     if len(nik) != 16:
-        return NikCheck(errors=[f"NIK must be 16 digits; this one has {len(nik)}."])
-    errors: list[str] = []
+        return NikCheck(
+            errors=[
+                Problem(_("NIK must be 16 digits; this one has %(count)s."), {"count": len(nik)})
+            ]
+        )
+    errors: list[Problem] = []
     day, month, yy = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     female = day > 40
     real_day = day - 40 if female else day
     born = _birth_date(real_day, month, yy, today) if 1 <= real_day <= 31 else None
     if born is None:
         errors.append(
-            f"NIK digits 7-12 ({nik[6:12]}) are not a real birth date (DDMMYY, day + 40 for women)."
+            Problem(
+                _(
+                    "NIK digits 7-12 (%(digits)s) are not a real birth date (DDMMYY, day + 40 for "
+                    "women)."
+                ),
+                {"digits": nik[6:12]},
+            )
         )
     if nik[12:] == "0000":
-        errors.append("NIK serial number (last 4 digits) cannot be 0000.")
+        errors.append(Problem(_("NIK serial number (last 4 digits) cannot be 0000.")))
     if born is not None and sex in ("F", "M") and female != (sex == "F"):
         errors.append(
-            "NIK birth day does not match sex: for women the day is increased by 40."
+            Problem(_("NIK birth day does not match sex: for women the day is increased by 40."))
             if sex == "F"
-            else "NIK birth day is over 40, which marks a woman, but sex is male."
+            else Problem(_("NIK birth day is over 40, which marks a woman, but sex is male."))
         )
     if (
         born is not None
@@ -68,7 +94,12 @@ def check_nik(
         and (born.day, born.month, born.year % 100)
         != (birth_date.day, birth_date.month, birth_date.year % 100)
     ):
-        errors.append(f"NIK birth date ({born:%d-%m-%y}) does not match the birth date given.")
+        errors.append(
+            Problem(
+                _("NIK birth date (%(date)s) does not match the birth date given."),
+                {"date": f"{born:%d-%m-%y}"},
+            )
+        )
     prefix = f"{nik[0:2]}.{nik[2:4]}.{nik[4:6]}"
     return NikCheck(errors=errors, region_prefix=prefix, birth_date=born, female=female)
 
@@ -77,28 +108,30 @@ def mask_nik(nik: str) -> str:
     return nik[:4] + MASK * (len(nik) - 8) + nik[-4:]
 
 
-def check_nib(number: str) -> str | None:
+def check_nib(number: str) -> Problem | None:
     """None if the NIB is well formed, else the reason."""
     digits = number.strip()
     if not _DIGITS.match(digits) or len(digits) != 13:
-        return "NIB must be exactly 13 digits."
+        return Problem(_("NIB must be exactly 13 digits."))
     return None
 
 
 _PIRT_PREFIX = re.compile(r"^\s*(P-?IRT)?\s*(No\.?)?\s*", re.IGNORECASE)
 
 
-def normalise_pirt(number: str) -> tuple[str, str | None]:
+def normalise_pirt(number: str) -> tuple[str, Problem | None]:
     """Return (digits, error). Accepts 'P-IRT No. 1234567890123-45' or the bare digits."""
     body = _PIRT_PREFIX.sub("", number)
     if not re.fullmatch(r"[\d\s.-]+", body or "x"):
-        return (
-            "",
-            "P-IRT number may contain only digits, spaces, dots and dashes after 'P-IRT No.'.",
+        return "", Problem(
+            _("P-IRT number may contain only digits, spaces, dots and dashes after 'P-IRT No.'.")
         )
     digits = re.sub(r"\D", "", body)
     if len(digits) < 15:
-        return digits, f"P-IRT number must have at least 15 digits; this one has {len(digits)}."
+        return digits, Problem(
+            _("P-IRT number must have at least 15 digits; this one has %(count)s."),
+            {"count": len(digits)},
+        )
     return digits, None
 
 

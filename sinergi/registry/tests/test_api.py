@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from sinergi.audit.models import Action, AuditEvent
+from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import Actor
 from sinergi.test import (
     KENDAL_VILLAGE,
@@ -185,3 +186,27 @@ def test_list_filters_by_region_and_query(personas: Personas) -> None:
     assert client.get("/api/v1/actors?region=33.24").json()["count"] == 1
     assert client.get("/api/v1/actors?q=ani").json()["items"][0]["name"] == "Ibu Ani Rembang"
     assert client.get("/api/v1/actors?region=abc").status_code == 422
+
+
+def test_consent_words_are_read_not_guessed(personas: Personas) -> None:
+    payload = new_actor()
+    for word, expected in (("tidak", False), ("Ya", True), ("no", False), (True, True)):
+        valid, errors = validate_actor(
+            user=personas.rembang, data={**payload, "consent_partners": word}
+        )
+        assert valid is not None, errors
+        assert valid.data["consent_partners"] is expected
+    valid, errors = validate_actor(
+        user=personas.rembang, data={**payload, "consent_partners": "mungkin"}
+    )
+    assert valid is None
+    assert "mungkin" in errors["consent_partners"][0]
+
+
+def test_the_api_takes_json_booleans_for_consent(personas: Personas) -> None:
+    client = token_client(personas.rembang.username)
+    response = client.post(
+        "/api/v1/actors", new_actor(consent_partners="tidak"), content_type="application/json"
+    )
+    assert response.status_code == 422
+    assert "consent_partners" in response.json()["errors"]
