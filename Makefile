@@ -38,8 +38,11 @@ db: install
 demo: db
 	$(DEMO_ENV) $(PY) manage.py load_demo
 
+# The web server and the job consumer (spreadsheet imports) together; Ctrl-C stops both.
 serve:
 	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (demo logins, password sinergi-demo: admin, dinas-jateng, dinas-rembang, dinas-kendal, pendamping-rembang)"
+	$(DEMO_ENV) $(PY) manage.py run_huey --workers 2 & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) .venv/bin/gunicorn sinergi.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile -
 
 run: assets demo serve

@@ -12,5 +12,4 @@ def thousands(value: int | float | Decimal) -> str:
 def rupiah(value: int | float | Decimal | None) -> str:
     if value is None:
         return ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}Rp{thousands(abs(value))}"
+    return f"{'-' if value < 0 else ''}Rp{thousands(-value if value < 0 else value)}"

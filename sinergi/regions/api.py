@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -16,7 +17,7 @@ from sinergi.regions.codes import normalise
 from sinergi.regions.models import Region
 
 router = Router(tags=["regions"])
-_LEVEL_LABELS = {value: name for name, value in LEVEL_NAMES.items()}
+_LEVEL_LABELS: dict[int, str] = {int(value): name for name, value in LEVEL_NAMES.items()}
 
 
 class RegionOut(Schema):
@@ -46,11 +47,11 @@ def list_regions(
     regions = Region.objects.all()
     if level is not None:
         if level not in LEVEL_NAMES:
-            raise invalid("level", "level must be one of province, regency, district, village.")
+            raise invalid("level", _("level must be one of province, regency, district, village."))
         regions = regions.filter(level=LEVEL_NAMES[level])
     if parent is not None:
         if not Region.objects.filter(code=parent).exists():
-            raise HttpError(404, f"Region {parent} does not exist.")
+            raise HttpError(404, _("Region %(code)s does not exist.") % {"code": parent})
         regions = regions.filter(parent_id=parent)
     if q:
         # Plain digits (3317) are read as the dotted code (33.17) people also type.

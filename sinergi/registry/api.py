@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -115,7 +116,7 @@ def serialize(actors: list[Actor]) -> list[dict[str, Any]]:
                 )
             },
             "village_code": a.village_id,
-            "facilitator": a.facilitator.username if a.facilitator_id else None,
+            "facilitator": a.facilitator.username if a.facilitator else None,
             "legality": [
                 {
                     "kind": i.kind,
@@ -152,9 +153,9 @@ def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
 
 
 @router.post("/actors", response={201: ActorSaved}, summary="Register an actor")
-def create_actor(request: HttpRequest, body: ActorIn) -> Status:
+def create_actor(request: HttpRequest, body: ActorIn) -> Status[dict[str, Any]]:
     if not may_write(request.user):
-        raise HttpError(403, "Your role is read-only.")
+        raise HttpError(403, _("Your role is read-only."))
     data, legality = _payload(body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality)
     if valid is None:
@@ -173,7 +174,7 @@ def create_actor(request: HttpRequest, body: ActorIn) -> Status:
 def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str, Any]:
     actor = get_actor(request.user, actor_id)
     if not may_act_on_actor(request.user, actor, Do.CHANGE):
-        raise HttpError(403, "You may view this actor but not change it.")
+        raise HttpError(403, _("You may view this actor but not change it."))
     data, legality = _payload(body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality, instance=actor)
     if valid is None:

@@ -25,4 +25,4 @@ def query_with(context: Any, **kwargs: Any) -> str:
     params = context["request"].GET.copy()
     for key, value in kwargs.items():
         params[key] = value
-    return params.urlencode()
+    return str(params.urlencode())
