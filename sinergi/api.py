@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -25,19 +26,21 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
             str(part) for part in error.get("loc", []) if part not in ("body", "payload", "query")
         ]
         errors.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "invalid")))
-    return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+    return api.create_response(
+        request, {"detail": _("Invalid input."), "errors": errors}, status=422
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return api.create_response(
-        request, {"detail": "Authentication required.", "errors": {}}, status=401
+        request, {"detail": _("Authentication required."), "errors": {}}, status=401
     )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return api.create_response(request, {"detail": "Not found.", "errors": {}}, status=404)
+    return api.create_response(request, {"detail": _("Not found."), "errors": {}}, status=404)
 
 
 @api.exception_handler(HttpError)

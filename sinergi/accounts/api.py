@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.security import HttpBearer, SessionAuth
@@ -42,8 +43,8 @@ def create_token(request: HttpRequest, payload: TokenIn) -> dict[str, str]:
         )
     except LockedOut as exc:
         raise HttpError(
-            429, "Too many failed attempts; the account is locked for a while."
+            429, _("Too many failed attempts; the account is locked for a while.")
         ) from exc
     if user is None:
-        raise HttpError(401, "Wrong username or password.")
+        raise HttpError(401, _("Wrong username or password."))
     return {"token": issue_token(user=user)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
 
@@ -9,9 +10,9 @@ class InvalidInput(HttpError):
     """A 422 (or 400) naming each offending field and the reason."""
 
     def __init__(
-        self, errors: dict[str, list[str]], status: int = 422, detail: str = "Invalid input."
+        self, errors: dict[str, list[str]], status: int = 422, detail: str | None = None
     ) -> None:
-        super().__init__(status, detail)
+        super().__init__(status, detail if detail is not None else _("Invalid input."))
         self.errors = errors
 
 

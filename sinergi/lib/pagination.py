@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from sinergi.lib.errors import invalid
 
@@ -26,14 +27,16 @@ def cursor_page(
     """One page after `?cursor=` (the last key seen), ordered by `key`, at most `?limit=` items."""
     raw_limit = request.GET.get("limit", str(default_limit))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise invalid("limit", f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        raise invalid(
+            "limit", _("limit must be a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}
+        )
     limit = int(raw_limit)
     count = queryset.count()
     cursor = request.GET.get("cursor")
     page_qs = queryset.order_by(key)
     if cursor:
         if key == "pk" and not cursor.isdigit():
-            raise invalid("cursor", "cursor is not valid.")
+            raise invalid("cursor", _("cursor is not valid."))
         page_qs = page_qs.filter(**{f"{key}__gt": cursor})
     rows = list(page_qs[: limit + 1])
     next_url = None

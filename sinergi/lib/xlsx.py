@@ -10,6 +10,7 @@ from typing import IO, Any
 
 import python_calamine
 import xlsxwriter
+from django.utils.translation import gettext as _
 
 # A spreadsheet cell starting with one of these is run as a formula by Excel and LibreOffice.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -66,7 +67,7 @@ class SheetReader:
 
 def check_spreadsheet(head: bytes) -> None:
     if not head.startswith(_MAGIC):
-        raise NotASpreadsheet("not an .xlsx, .xls or .ods file")
+        raise NotASpreadsheet(_("not an .xlsx, .xls or .ods file"))
 
 
 def open_first_sheet(path: str) -> SheetReader:
@@ -94,7 +95,7 @@ def validate_workbook(stream: IO[bytes]) -> None:
     finally:
         stream.seek(0)
     if not names:
-        raise NotASpreadsheet("the workbook has no sheet")
+        raise NotASpreadsheet(_("the workbook has no sheet"))
 
 
 @dataclass(frozen=True)

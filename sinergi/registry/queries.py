@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.scoping import Do, restrict_actors
 from sinergi.lib.crypto import lookup_hash
@@ -16,6 +18,10 @@ from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
 
 _FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
+_CHOICE_FILTERS = (
+    ("sector", Sector, _("'%(value)s' is not a valid sector.")),
+    ("status", Status, _("'%(value)s' is not a valid status.")),
+)
 
 
 class BadFilter(ValueError):
@@ -43,7 +49,7 @@ def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet
     if region:
         code = normalise(region)
         if not code:
-            raise BadFilter("region", f"'{region}' is not a region code.")
+            raise BadFilter("region", _t("'%(value)s' is not a region code.") % {"value": region})
         queryset = queryset.filter(**{_FIELD_BY_LEVEL[level_of(code)]: code})
     q = (params.get("q") or "").strip()
     if q:
@@ -51,11 +57,11 @@ def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet
         if q.isdigit() and len(q) == 16:
             condition |= Q(nik_hash=lookup_hash(q))
         queryset = queryset.filter(condition)
-    for field, choices in (("sector", Sector), ("status", Status)):
+    for field, choices, message in _CHOICE_FILTERS:
         value = (params.get(field) or "").strip()
         if value:
             if value not in choices.values:
-                raise BadFilter(field, f"'{value}' is not a valid {field}.")
+                raise BadFilter(field, str(message) % {"value": value})
             queryset = queryset.filter(**{field: value})
     facilitator = (params.get("facilitator") or "").strip()
     if facilitator:

@@ -68,7 +68,7 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(personas: Personas) -> None
     )
     assert response.status_code == 413
     body = response.content.decode()
-    assert "The file is 47,7\xa0MB; the largest file accepted is 20,0\xa0MB." in body
+    assert "The file is 47.7\xa0MB; the largest file accepted is 20.0\xa0MB." in body
     assert ImportJob.objects.count() == 0
 
 

@@ -1,10 +1,13 @@
 import os
 import subprocess
 import sys
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import formats, translation
 
 from sinergi.lib import env
 from sinergi.lib.formatting import rupiah, thousands
@@ -62,6 +65,19 @@ def test_money_and_numbers_are_formatted_for_indonesia() -> None:
     assert rupiah(1_250_000) == "Rp1.250.000"
     assert rupiah(-5000) == "-Rp5.000"
     assert thousands(83762) == "83.762"
+
+
+@pytest.mark.parametrize(
+    ("language", "number", "day"),
+    [("id", "12.345,5", "29 November 2026"), ("en", "12,345.5", "29 November 2026")],
+)
+def test_numbers_follow_the_language_and_money_stays_indonesian(
+    language: str, number: str, day: str
+) -> None:
+    with translation.override(language):
+        assert formats.number_format(Decimal("12345.5"), 1, force_grouping=True) == number
+        assert formats.date_format(date(2026, 11, 29)) == day
+        assert rupiah(1_250_000) == "Rp1.250.000"
 
 
 @pytest.mark.django_db
