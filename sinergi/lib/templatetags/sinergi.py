@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 
 from sinergi.lib import formatting
 
@@ -16,7 +17,11 @@ def rupiah(value: Any) -> str:
 
 @register.filter
 def thousands(value: Any) -> str:
-    return formatting.thousands(value) if value not in (None, "") else ""
+    """A whole number grouped for the reader's language: 83.762 in Indonesian, 83,762 in English.
+
+    Money is not a count: `rupiah` keeps Rp1.250.000 in both languages.
+    """
+    return number_format(round(value), force_grouping=True) if value not in (None, "") else ""
 
 
 @register.simple_tag(takes_context=True)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.utils import formats, translation
 
@@ -68,16 +69,18 @@ def test_money_and_numbers_are_formatted_for_indonesia() -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "number", "day"),
-    [("id", "12.345,5", "29 November 2026"), ("en", "12,345.5", "29 November 2026")],
+    ("language", "number", "count"),
+    [("id", "12.345,5", "83.762"), ("en", "12,345.5", "83,762")],
 )
 def test_numbers_follow_the_language_and_money_stays_indonesian(
-    language: str, number: str, day: str
+    language: str, number: str, count: str
 ) -> None:
+    template = Template("{% load sinergi %}{{ count|thousands }} {{ money|rupiah }}")
     with translation.override(language):
         assert formats.number_format(Decimal("12345.5"), 1, force_grouping=True) == number
-        assert formats.date_format(date(2026, 11, 29)) == day
-        assert rupiah(1_250_000) == "Rp1.250.000"
+        assert formats.date_format(date(2026, 11, 29)) == "29 November 2026"
+        rendered = template.render(Context({"count": 83762, "money": 1_250_000}))
+        assert rendered == f"{count} Rp1.250.000"
 
 
 @pytest.mark.django_db
