@@ -1,10 +1,11 @@
 """Actor spreadsheet imports: the column layout, and the run of one ImportJob.
 
-Every row goes through registry.forms.validate_actor, exactly like the web form and the
-API. Rows are read in chunks: the existing actors a chunk names are fetched in one query,
-rows that update an actor are written one savepoint each, and new actors are inserted
-together through registry.services.register_actors_bulk. A chunk is committed before
-the next is read, so valid rows land and invalid rows never do.
+Every row goes through registry.forms.validate_actors, the validator of the web form and the
+API, a chunk at a time: the database is read once per kind of question for the whole chunk,
+so the number of queries does not grow with the rows. Rows that update an actor are
+written one savepoint each, and new actors are inserted together through
+registry.services.register_actors_bulk. A chunk is validated before its transaction is
+taken and committed before the next is read, so valid rows land and invalid rows never do.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_
 from sinergi.registry import rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS
-from sinergi.registry.forms import ValidActor, name_key, validate_actor
+from sinergi.registry.forms import ActorRecord, ValidActor, name_key, validate_actors
 from sinergi.registry.models import Actor
+from sinergi.registry.validation import district_codes
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +183,7 @@ def read_header(cells: Sequence[Any]) -> list[str]:
 
 @dataclass
 class Row:
-    """One data row, parsed into validate_actor's input."""
+    """One data row, parsed into validate_actors' input."""
 
     number: int
     data: dict[str, Any]
@@ -319,6 +321,7 @@ class ActorImport:
         self.codes: list[str] = []
         self.seen_nik: dict[str, int] = {}
         self.seen_person: dict[tuple[str, str, str], int] = {}
+        self.districts: frozenset[str] | None = None  # read once, at the first chunk
 
     def run(self) -> None:
         reader = open_first_sheet(self.job.file.path)
@@ -343,21 +346,20 @@ class ActorImport:
     def _import_chunk(self, rows: list[Row]) -> None:
         rows = [row for row in rows if self._first_in_file(row)]
         hashes = {row.nik: lookup_hash(row.nik) for row in rows if row.nik.isdigit()}
-        existing = {
+        by_hash = {
             actor.nik_hash: actor
-            for actor in Actor.objects.filter(nik_hash__in=hashes.values()).select_related(
-                "facilitator"
-            )
+            for actor in Actor.objects.filter(nik_hash__in=hashes.values())
+            .select_related("facilitator")
+            .prefetch_related("legality_items")
         }
-        new: list[tuple[Row, ValidActor]] = []
-        changes: list[tuple[Row, Actor, ValidActor]] = []
-        # Validation only reads: it runs before the write lock is taken, so a long chunk
-        # never blocks the people using the site.
+        existing = {nik: by_hash.get(nik_hash) for nik, nik_hash in hashes.items()}
+        checked: list[tuple[Row, Actor | None]] = []
+        records: list[ActorRecord] = []
         for row in rows:
             if row.errors:
                 self.report.errors(row, row.errors)
                 continue
-            actor = existing.get(hashes.get(row.nik, ""))
+            actor = existing.get(row.nik)
             if actor is not None and not may_act_on_actor(self.user, actor, Do.CHANGE):
                 self.report.errors(
                     row,
@@ -369,12 +371,39 @@ class ActorImport:
                     },
                 )
                 continue
+            data = dict(row.data)
             if actor is not None:
                 _merge_legality(row, actor, self.codes)
-            valid = self._validate(row, actor)
-            if valid is not None and actor is None:
+                if not data.get("facilitator"):
+                    data.pop("facilitator", None)  # a blank cell keeps her facilitator
+            checked.append((row, actor))
+            records.append(ActorRecord(data, row.legality, actor))
+        if not records:
+            return
+        if self.districts is None:
+            self.districts = district_codes()
+        # Validation only reads: it runs before the write lock is taken, so a long chunk
+        # never blocks the people using the site.
+        results = validate_actors(
+            user=self.user,
+            records=records,
+            warn_duplicates=True,
+            districts=self.districts,
+            known_actors=existing,
+        )
+        new: list[tuple[Row, ValidActor]] = []
+        changes: list[tuple[Row, Actor, ValidActor]] = []
+        for (row, actor), (valid, errors) in zip(checked, results, strict=True):
+            if valid is None:
+                self.report.errors(row, errors)
+                continue
+            for warning in valid.warnings:
+                self.report.add(
+                    row.number, "nik" if "NIK" in warning else "name", warning, Level.WARNING
+                )
+            if actor is None:
                 new.append((row, valid))
-            elif valid is not None and actor is not None:
+            else:
                 changes.append((row, actor, valid))
         if not (changes or new):
             return
@@ -408,26 +437,6 @@ class ActorImport:
                     Level.WARNING,
                 )
         return True
-
-    def _validate(self, row: Row, actor: Actor | None) -> ValidActor | None:
-        data = dict(row.data)
-        if actor is not None and not data.get("facilitator"):
-            data.pop("facilitator", None)  # a blank cell keeps her facilitator
-        valid, errors = validate_actor(
-            user=self.user,
-            data=data,
-            legality=row.legality,
-            instance=actor,
-            warn_duplicates=True,
-        )
-        if valid is None:
-            self.report.errors(row, errors)
-            return None
-        for warning in valid.warnings:
-            self.report.add(
-                row.number, "nik" if "NIK" in warning else "name", warning, Level.WARNING
-            )
-        return valid
 
     def _update(self, row: Row, actor: Actor, valid: ValidActor) -> None:
         before = services.snapshot(actor)

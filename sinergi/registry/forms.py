@@ -1,40 +1,40 @@
-"""Validation of actor data: the one validator behind the web form, the API and imports."""
+"""Validation of actor data: the one validator behind the web form, the API and imports.
+
+ActorForm serves the web. validate_actor (one record: the API) and validate_actors (a chunk
+of records: imports) parse with the form's own field objects, without building a form per
+record, and read the database through one query per kind for the whole chunk. All three
+apply the same rules and checks, from registry.validation.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext as _t
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.choices import Role
-from sinergi.accounts.models import Membership, User
-from sinergi.accounts.scoping import Do, may_act_on_actor, may_create_actor_in
-from sinergi.lib.crypto import decrypt, lookup_hash
-from sinergi.regions.choices import Level
-from sinergi.regions.codes import ancestors, normalise
+from sinergi.accounts.models import User
 from sinergi.regions.models import Region
-from sinergi.registry import rules
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 from sinergi.registry.models import Actor
+from sinergi.registry.validation import (
+    FIELD_RULES,
+    ChunkLookups,
+    DatabaseLookups,
+    Facilitator,
+    Lookups,
+    check_legality,
+    check_record,
+    resolve_facilitator,
+    resolve_village,
+)
+from sinergi.registry.validation import explain as explain
+from sinergi.registry.validation import name_key as name_key
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
-_PHONE = re.compile(r"^\+?\d{8,15}$")
-
-
-def explain(problem: rules.Problem) -> str:
-    """A rule's problem in the reader's language."""
-    return _t(problem.text) % problem.params if problem.params else _t(problem.text)
-
-
-def name_key(name: str) -> str:
-    """Case- and space-insensitive form of a name, for duplicate detection."""
-    return " ".join(name.lower().split())
-
 
 YES = frozenset({"ya", "y", "yes", "1", "true", "benar", "on"})
 NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah", "off", ""})
@@ -118,152 +118,68 @@ class ActorForm(forms.Form):
         self.user = user
         self.instance = instance
         self.warn_duplicates = warn_duplicates
+        self.lookups: Lookups = DatabaseLookups()
         self.warnings: list[str] = []
         self.village: Region | None = None
-        self.facilitator_user: User | None = None
+        self.found_facilitator: Facilitator | None = None
         self.existing_actor: Actor | None = None
         self.possible_duplicate: Actor | None = None
 
+    @property
+    def facilitator_user(self) -> User | None:
+        return self.found_facilitator.user if self.found_facilitator else None
+
+    def _rule(self, name: str) -> Any:
+        return FIELD_RULES[name](self.cleaned_data[name], self.instance)
+
     def clean_nik(self) -> str:
-        nik: str = self.cleaned_data["nik"].strip().replace(" ", "")
-        if not nik and self.instance is None:
-            raise forms.ValidationError(_("NIK is required."), code="required")
+        nik: str = self._rule("nik")
         return nik
 
     def clean_phone(self) -> str:
-        phone = re.sub(r"[\s-]", "", self.cleaned_data["phone"])
-        if phone and not _PHONE.match(phone):
-            raise forms.ValidationError(
-                _("Phone must be 8 to 15 digits, optionally starting with +.")
-            )
+        phone: str = self._rule("phone")
         return phone
 
-    def clean_birth_date(self) -> date:
-        born: date = self.cleaned_data["birth_date"]
-        today = date.today()
-        if born > today:
-            raise forms.ValidationError(_("Birth date cannot be in the future."))
-        if born.year < today.year - 110:
-            raise forms.ValidationError(_("Birth date is more than 110 years ago."))
-        return born
+    def clean_birth_date(self) -> Any:
+        return self._rule("birth_date")
 
     def clean_year_started(self) -> int | None:
-        year: int | None = self.cleaned_data["year_started"]
-        if year is not None and year > date.today().year:
-            raise forms.ValidationError(_("Year started cannot be in the future."))
+        year: int | None = self._rule("year_started")
         return year
 
-    def clean_consent_date(self) -> date | None:
-        when: date | None = self.cleaned_data["consent_date"]
-        if when is not None and when > date.today():
-            raise forms.ValidationError(_("Consent date cannot be in the future."))
-        return when
+    def clean_consent_date(self) -> Any:
+        return self._rule("consent_date")
 
     def clean_village_code(self) -> str:
-        raw = self.cleaned_data["village_code"]
-        code = normalise(raw)
-        if not code or code.count(".") != 3:
-            raise forms.ValidationError(
-                _("'%(code)s' is not a village code (format 33.17.04.2001)."), params={"code": raw}
-            )
-        village = Region.objects.filter(code=code, level=Level.VILLAGE).first()
-        if village is None:
-            raise forms.ValidationError(
-                _("Village code %(code)s does not exist."), params={"code": code}
-            )
-        if not may_create_actor_in(self.user, code) and not (
-            self.instance is not None and self.instance.village_id == code
-        ):
-            raise forms.ValidationError(
-                _("Village %(code)s is outside your region."), params={"code": code}
-            )
-        self.village = village
+        code: str = self._rule("village_code")
+        self.village = resolve_village(
+            code, user=self.user, instance=self.instance, lookups=self.lookups
+        )
         return code
 
     def clean_facilitator(self) -> str:
-        username = self.cleaned_data["facilitator"].strip()
-        if not username:
-            return ""
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None or not Membership.objects.filter(user=user, role=Role.FACILITATOR).exists():
-            raise forms.ValidationError(
-                _("%(name)s is not an active facilitator."), params={"name": username}
-            )
-        self.facilitator_user = user
+        username: str = self._rule("facilitator")
+        self.found_facilitator = resolve_facilitator(username, self.lookups)
         return username
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("status"):
-            data["status"] = self.instance.status if self.instance else Status.ACTIVE
-        if data.get("nik"):
-            self._check_nik(data["nik"], data, new=True)
-        elif self.instance is not None and "nik" in data:
-            # A kept NIK must still agree with a changed sex or birth date.
-            self._check_nik(decrypt(self.instance.nik_encrypted), data, new=False)
-        if self.village is not None and self.facilitator_user is not None:
-            regions = Membership.objects.filter(
-                user=self.facilitator_user, role=Role.FACILITATOR
-            ).values_list("region_id", flat=True)
-            if not any(r is None or r in ancestors(self.village.code) for r in regions):
-                self.add_error(
-                    "facilitator", _("This facilitator does not work in the village's region.")
-                )
-        if self.warn_duplicates and not self.errors and not data.get("confirm_duplicate"):
-            self._warn_possible_duplicate(data)
-        return data
-
-    def _check_nik(self, nik: str, data: dict[str, Any], *, new: bool) -> None:
-        check = rules.check_nik(nik, sex=data.get("sex"), birth_date=data.get("birth_date"))
-        for problem in check.errors:
-            self.add_error("nik", explain(problem))
-        if not check.ok or not new:
-            return
-        clash = Actor.objects.filter(nik_hash=lookup_hash(nik))
-        if self.instance is not None:
-            clash = clash.exclude(pk=self.instance.pk)
-        existing = clash.first()
-        if existing is not None:
-            self.existing_actor = existing
-            if may_act_on_actor(self.user, existing, Do.VIEW):
-                self.add_error(
-                    "nik",
-                    _("An actor with this NIK is already registered: %(name)s (#%(id)s).")
-                    % {"name": existing.name, "id": existing.pk},
-                )
-            else:
-                self.add_error(
-                    "nik",
-                    _(
-                        "An actor with this NIK is already registered in another "
-                        "region; ask its regency officer."
-                    ),
-                )
-            return
-        if not Region.objects.filter(code=check.region_prefix).exists():
-            self.warnings.append(
-                _t("NIK region %(code)s is not in the current region list (it may be an old code).")
-                % {"code": check.region_prefix}
-            )
-
-    def _warn_possible_duplicate(self, data: dict[str, Any]) -> None:
-        if not data.get("name") or not data.get("birth_date") or self.village is None:
-            return
-        twins = Actor.objects.filter(
-            name_key=name_key(data["name"]), birth_date=data["birth_date"], village=self.village
+        data = super().clean() or {}
+        found = check_record(
+            data,
+            user=self.user,
+            instance=self.instance,
+            village=self.village,
+            facilitator=self.found_facilitator,
+            lookups=self.lookups,
+            warn_duplicates=self.warn_duplicates,
+            fields_valid=not self.errors,
         )
-        if self.instance is not None:
-            twins = twins.exclude(pk=self.instance.pk)
-        twin = twins.first()
-        if twin is not None:
-            self.possible_duplicate = twin
-            self.warnings.append(
-                _t(
-                    "Possible duplicate: %(name)s (#%(id)s) has the same name, birth date and "
-                    "village."
-                )
-                % {"name": twin.name, "id": twin.pk}
-            )
+        for name, message in found.errors:
+            self.add_error(name, message)
+        self.warnings.extend(found.warnings)
+        self.existing_actor = found.existing_actor
+        self.possible_duplicate = found.possible_duplicate
+        return data
 
 
 class LegalityForm(forms.Form):
@@ -285,24 +201,9 @@ class LegalityForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        kind, number = data.get("kind"), (data.get("number") or "").strip()
-        if kind == LegalityKind.NIB and number:
-            reason = rules.check_nib(number)
-            if reason:
-                self.add_error("number", explain(reason))
-        elif kind == LegalityKind.PIRT and number:
-            digits, reason = rules.normalise_pirt(number)
-            if reason:
-                self.add_error("number", explain(reason))
-            else:
-                number = rules.format_pirt(digits)
-        data["number"] = number
-        issued, expires = data.get("issued_on"), data.get("expires_on")
-        if issued and expires and expires < issued:
-            self.add_error("expires_on", _("Expiry date is before the issue date."))
-        if issued and issued > date.today():
-            self.add_error("issued_on", _("Issue date cannot be in the future."))
+        data = super().clean() or {}
+        for name, message in check_legality(data):
+            self.add_error(name, message)
         return data
 
 
@@ -329,12 +230,146 @@ def initial_from(actor: Actor) -> dict[str, Any]:
         for name in ActorForm.base_fields
         if hasattr(actor, name) and name not in ("nik", "facilitator")
     }
+    facilitator = actor.facilitator
     values.update(
         nik="",
         village_code=actor.village_id,
-        facilitator=actor.facilitator.username if actor.facilitator_id else "",
+        facilitator=facilitator.username if facilitator is not None else "",
     )
     return values
+
+
+@dataclass
+class ActorRecord:
+    """One record to validate: raw data, its legality items (None: leave them), the actor it
+    edits (None: a new actor)."""
+
+    data: dict[str, Any]
+    legality: list[dict[str, Any]] | None = None
+    instance: Actor | None = None
+
+
+Errors = dict[str, list[str]]
+_Reader = Callable[[Any, Any, str], Any]
+_Rule = Callable[[Any, Actor | None], Any] | None
+_NO_FILES: MultiValueDict[str, Any] = MultiValueDict()
+
+
+def _fields(
+    form: type[forms.Form], rules: Mapping[str, Any]
+) -> list[tuple[str, Any, _Reader, _Rule]]:
+    """The form's own fields, read and cleaned as the form would, with their field rules."""
+    return [
+        (name, field, field.widget.value_from_datadict, rules.get(name))
+        for name, field in form.base_fields.items()
+    ]
+
+
+# Form fields are not changed by cleaning (the form deep-copies them only so that a view may
+# change one form's fields), so the class's own fields serve every record.
+_ACTOR_FIELDS = _fields(ActorForm, FIELD_RULES)
+_LEGALITY_FIELDS = _fields(LegalityForm, {})
+
+
+def _clean_fields(
+    fields: list[tuple[str, Any, _Reader, _Rule]], data: Any, instance: Actor | None
+) -> tuple[dict[str, Any], Errors]:
+    cleaned: dict[str, Any] = {}
+    errors: Errors = {}
+    for name, field, read, rule in fields:
+        try:
+            value = field.clean(read(data, _NO_FILES, name))
+            cleaned[name] = value if rule is None else rule(value, instance)
+        except forms.ValidationError as exc:
+            errors[name] = exc.messages
+    return cleaned, errors
+
+
+@dataclass
+class _Parsed:
+    """A record after its field rules, before the checks that need the database."""
+
+    record: ActorRecord
+    cleaned: dict[str, Any]
+    errors: Errors
+    legality: list[dict[str, Any]] | None
+    legality_errors: Errors
+
+
+def _parse(record: ActorRecord) -> _Parsed:
+    instance = record.instance
+    data = {**initial_from(instance), **record.data} if instance is not None else record.data
+    cleaned, errors = _clean_fields(_ACTOR_FIELDS, data, instance)
+    items: list[dict[str, Any]] | None = None
+    legality_errors: Errors = {}
+    if record.legality is not None:
+        items = []
+        for index, item in enumerate(record.legality):
+            cleaned_item, item_errors = _clean_fields(_LEGALITY_FIELDS, item, None)
+            for name, message in check_legality(cleaned_item):
+                item_errors.setdefault(name, []).append(message)
+            if not item_errors:
+                items.append(cleaned_item)
+            for name, messages in item_errors.items():
+                legality_errors[f"legality.{index}.{name}"] = messages
+    return _Parsed(record, cleaned, errors, items, legality_errors)
+
+
+def _check(
+    parsed: _Parsed, *, user: Any, lookups: Lookups, warn_duplicates: bool
+) -> tuple[ValidActor | None, Errors]:
+    """The database checks, in the order the form makes them, and the record's outcome."""
+    instance = parsed.record.instance
+    cleaned = parsed.cleaned
+    errors = parsed.errors
+    village: Region | None = None
+    facilitator: Facilitator | None = None
+    late: Errors = {}
+    try:
+        if "village_code" in cleaned:
+            village = resolve_village(
+                cleaned["village_code"], user=user, instance=instance, lookups=lookups
+            )
+    except forms.ValidationError as exc:
+        late["village_code"] = exc.messages
+    try:
+        if "facilitator" in cleaned:
+            facilitator = resolve_facilitator(cleaned["facilitator"], lookups)
+    except forms.ValidationError as exc:
+        late["facilitator"] = exc.messages
+    if late:
+        for name in late:
+            del cleaned[name]
+        errors = {
+            name: errors.get(name) or late[name]
+            for name in ActorForm.base_fields
+            if name in errors or name in late
+        }
+    found = check_record(
+        cleaned,
+        user=user,
+        instance=instance,
+        village=village,
+        facilitator=facilitator,
+        lookups=lookups,
+        warn_duplicates=warn_duplicates,
+        fields_valid=not errors,
+    )
+    for name, message in found.errors:
+        errors.setdefault(name, []).append(message)
+    errors.update(parsed.legality_errors)
+    if errors:
+        return None, errors
+    data = {k: v for k, v in cleaned.items() if k != "confirm_duplicate"}
+    if instance is not None and village is not None and village.code == instance.village_id:
+        village = None
+    return ValidActor(
+        data,
+        village,
+        facilitator.user if facilitator else None,
+        parsed.legality,
+        found.warnings,
+    ), {}
 
 
 def validate_actor(
@@ -344,31 +379,44 @@ def validate_actor(
     legality: list[dict[str, Any]] | None = None,
     instance: Actor | None = None,
     warn_duplicates: bool = False,
-) -> tuple[ValidActor | None, dict[str, list[str]]]:
-    """Validate raw actor data (strings or typed values) for the API and imports.
+) -> tuple[ValidActor | None, Errors]:
+    """Validate raw actor data (strings or typed values) for the API.
 
     On an edit, fields not given keep their stored values. Errors are keyed by field name,
     legality errors by `legality.N.field`.
     """
-    merged = {**initial_from(instance), **data} if instance is not None else dict(data)
-    form = ActorForm(merged, user=user, instance=instance, warn_duplicates=warn_duplicates)
-    errors: dict[str, list[str]] = {k: [str(m) for m in v] for k, v in form.errors.items()}
-    cleaned_items: list[dict[str, Any]] | None = None
-    if legality is not None:
-        cleaned_items = []
-        for index, item in enumerate(legality):
-            item_form = LegalityForm(item)
-            if item_form.is_valid():
-                cleaned_items.append(item_form.cleaned_data)
-            for field_name, messages in item_form.errors.items():
-                errors[f"legality.{index}.{field_name}"] = [str(m) for m in messages]
-    if errors:
-        return None, errors
-    cleaned = {k: v for k, v in form.cleaned_data.items() if k != "confirm_duplicate"}
-    if instance is not None:
-        village = (
-            form.village if form.village and form.village.code != instance.village_id else None
-        )
-    else:
-        village = form.village
-    return ValidActor(cleaned, village, form.facilitator_user, cleaned_items, form.warnings), {}
+    parsed = _parse(ActorRecord(data, legality, instance))
+    return _check(parsed, user=user, lookups=DatabaseLookups(), warn_duplicates=warn_duplicates)
+
+
+def validate_actors(
+    *,
+    user: Any,
+    records: Sequence[ActorRecord],
+    warn_duplicates: bool = False,
+    districts: Collection[str] | None = None,
+    known_actors: Mapping[str, Actor | None] | None = None,
+) -> list[tuple[ValidActor | None, Errors]]:
+    """validate_actor for many records at once (imports), with the same errors and warnings.
+
+    The database is read once per kind for all of them. `districts` (all district codes) may
+    be passed by a caller that validates many chunks; `known_actors` are actors (None: no
+    actor) the caller already read by NIK.
+    """
+    parsed = [_parse(record) for record in records]
+    lookups = ChunkLookups.load(
+        village_codes={p.cleaned["village_code"] for p in parsed if "village_code" in p.cleaned},
+        niks={p.cleaned["nik"] for p in parsed if p.cleaned.get("nik")},
+        people={
+            (name_key(p.cleaned["name"]), p.cleaned["birth_date"], p.cleaned["village_code"])
+            for p in parsed
+            if warn_duplicates
+            and p.cleaned.get("name")
+            and p.cleaned.get("birth_date")
+            and p.cleaned.get("village_code")
+        },
+        usernames={p.cleaned["facilitator"] for p in parsed if p.cleaned.get("facilitator")},
+        districts=districts,
+        known_actors=known_actors,
+    )
+    return [_check(p, user=user, lookups=lookups, warn_duplicates=warn_duplicates) for p in parsed]

@@ -1,0 +1,403 @@
+"""The rules behind actor validation, one set for the web form, the API and imports.
+
+Field rules take one field's parsed value. Record checks ask a `Lookups` for what the
+database knows: `DatabaseLookups` asks per question (one record: the web form, the API),
+`ChunkLookups` answers from memory after one query per kind for a whole chunk of records
+(imports). The same functions decide either way, so a record gets the same errors and
+warnings whichever door it comes through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from django import forms
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from sinergi.accounts.choices import Role
+from sinergi.accounts.models import Membership, User
+from sinergi.accounts.scoping import Do, may_act_on_actor, may_create_actor_in
+from sinergi.lib.crypto import decrypt, lookup_hash
+from sinergi.regions.choices import Level
+from sinergi.regions.codes import ancestors, normalise
+from sinergi.regions.models import Region
+from sinergi.registry import rules
+from sinergi.registry.choices import LegalityKind, Status
+from sinergi.registry.models import Actor
+
+_PHONE = re.compile(r"^\+?\d{8,15}$")
+
+
+def explain(problem: rules.Problem) -> str:
+    """A rule's problem in the reader's language."""
+    return _t(problem.text) % problem.params if problem.params else _t(problem.text)
+
+
+def name_key(name: str) -> str:
+    """Case- and space-insensitive form of a name, for duplicate detection."""
+    return " ".join(name.lower().split())
+
+
+# Field rules: each runs after the form field's own parsing, on its cleaned value.
+
+
+def clean_nik(nik: str, instance: Actor | None) -> str:
+    nik = nik.strip().replace(" ", "")
+    if not nik and instance is None:
+        raise forms.ValidationError(_("NIK is required."), code="required")
+    return nik
+
+
+def clean_phone(phone: str, instance: Actor | None) -> str:
+    phone = re.sub(r"[\s-]", "", phone)
+    if phone and not _PHONE.match(phone):
+        raise forms.ValidationError(_("Phone must be 8 to 15 digits, optionally starting with +."))
+    return phone
+
+
+def clean_birth_date(born: date, instance: Actor | None) -> date:
+    today = date.today()
+    if born > today:
+        raise forms.ValidationError(_("Birth date cannot be in the future."))
+    if born.year < today.year - 110:
+        raise forms.ValidationError(_("Birth date is more than 110 years ago."))
+    return born
+
+
+def clean_year_started(year: int | None, instance: Actor | None) -> int | None:
+    if year is not None and year > date.today().year:
+        raise forms.ValidationError(_("Year started cannot be in the future."))
+    return year
+
+
+def clean_consent_date(when: date | None, instance: Actor | None) -> date | None:
+    if when is not None and when > date.today():
+        raise forms.ValidationError(_("Consent date cannot be in the future."))
+    return when
+
+
+def clean_village_code(raw: str, instance: Actor | None) -> str:
+    """The code's shape only; whether the village exists and is in reach: resolve_village."""
+    code = normalise(raw)
+    if not code or code.count(".") != 3:
+        raise forms.ValidationError(
+            _("'%(code)s' is not a village code (format 33.17.04.2001)."), params={"code": raw}
+        )
+    return code
+
+
+def clean_facilitator(username: str, instance: Actor | None) -> str:
+    return username.strip()
+
+
+FIELD_RULES: dict[str, Callable[[Any, Actor | None], Any]] = {
+    "nik": clean_nik,
+    "phone": clean_phone,
+    "birth_date": clean_birth_date,
+    "year_started": clean_year_started,
+    "consent_date": clean_consent_date,
+    "village_code": clean_village_code,
+    "facilitator": clean_facilitator,
+}
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    """An active user with a facilitator role, and the regions of those roles."""
+
+    user: User
+    regions: tuple[str | None, ...]
+
+
+class Lookups(Protocol):
+    """What the record checks need to know from the database."""
+
+    def village(self, code: str) -> Region | None: ...
+
+    def actor_with_nik(self, nik: str) -> Actor | None: ...
+
+    def region_exists(self, code: str) -> bool: ...
+
+    def twin(self, key: str, born: date, village_code: str, exclude: int | None) -> Actor | None:
+        """The first actor (by name, id) with this name key, birth date and village."""
+        ...
+
+    def facilitator(self, username: str) -> Facilitator | None: ...
+
+
+def _facilitators(usernames: Collection[str]) -> dict[str, Facilitator]:
+    found: dict[str, list[Membership]] = {}
+    for membership in Membership.objects.filter(
+        role=Role.FACILITATOR, user__username__in=usernames, user__is_active=True
+    ).select_related("user"):
+        found.setdefault(membership.user.username, []).append(membership)
+    return {
+        name: Facilitator(ms[0].user, tuple(m.region_id for m in ms)) for name, ms in found.items()
+    }
+
+
+class DatabaseLookups:
+    """One query per question asked: for checking one record."""
+
+    def village(self, code: str) -> Region | None:
+        return Region.objects.filter(code=code, level=Level.VILLAGE).first()
+
+    def actor_with_nik(self, nik: str) -> Actor | None:
+        return Actor.objects.filter(nik_hash=lookup_hash(nik)).first()
+
+    def region_exists(self, code: str) -> bool:
+        return Region.objects.filter(code=code).exists()
+
+    def twin(self, key: str, born: date, village_code: str, exclude: int | None) -> Actor | None:
+        twins = Actor.objects.filter(name_key=key, birth_date=born, village_id=village_code)
+        return (twins.exclude(pk=exclude) if exclude is not None else twins).first()
+
+    def facilitator(self, username: str) -> Facilitator | None:
+        return _facilitators([username]).get(username)
+
+
+def district_codes() -> frozenset[str]:
+    """Every district code, the region part of a NIK (about 7,300: read once per import)."""
+    return frozenset(
+        Region.objects.filter(level=Level.DISTRICT).values_list("code", flat=True).iterator()
+    )
+
+
+@dataclass
+class ChunkLookups:
+    """Answers for a whole chunk of records, each kind read with one query by `load`."""
+
+    villages: dict[str, Region]
+    actors: dict[str, Actor | None]  # by clear NIK (memory only); None: none registered
+    districts: Collection[str]
+    twins: dict[tuple[str, date, str], list[Actor]] = field(default_factory=dict)
+    facilitators: dict[str, Facilitator] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        *,
+        village_codes: Collection[str],
+        niks: Collection[str],
+        people: Collection[tuple[str, date, str]],
+        usernames: Collection[str],
+        districts: Collection[str] | None = None,
+        known_actors: Mapping[str, Actor | None] | None = None,
+    ) -> ChunkLookups:
+        """`known_actors` (by NIK) were already read by the caller: they are not read again."""
+        actors: dict[str, Actor | None] = dict(known_actors or {})
+        hashes = {lookup_hash(nik): nik for nik in niks if nik not in actors}
+        actors.update(dict.fromkeys(hashes.values()))
+        if hashes:
+            for actor in Actor.objects.filter(nik_hash__in=hashes).only(
+                "id", "nik_hash", "name", "village_id", "facilitator_id"
+            ):
+                actors[hashes[actor.nik_hash]] = actor
+        twins: dict[tuple[str, date, str], list[Actor]] = {}
+        if people:
+            keys = {person[0] for person in people}
+            dates = {person[1] for person in people}
+            villages = {person[2] for person in people}
+            for twin in (
+                Actor.objects.filter(
+                    name_key__in=keys, birth_date__in=dates, village_id__in=villages
+                )
+                .only("id", "name", "name_key", "birth_date", "village_id")
+                .order_by("name", "id")
+            ):
+                twins.setdefault((twin.name_key, twin.birth_date, twin.village_id), []).append(twin)
+        return cls(
+            villages={
+                region.code: region
+                for region in Region.objects.filter(code__in=village_codes, level=Level.VILLAGE)
+            }
+            if village_codes
+            else {},
+            actors=actors,
+            districts=district_codes() if districts is None else districts,
+            twins=twins,
+            facilitators=_facilitators(usernames) if usernames else {},
+        )
+
+    def village(self, code: str) -> Region | None:
+        return self.villages.get(code)
+
+    def actor_with_nik(self, nik: str) -> Actor | None:
+        return self.actors[nik]
+
+    def region_exists(self, code: str) -> bool:
+        return code in self.districts
+
+    def twin(self, key: str, born: date, village_code: str, exclude: int | None) -> Actor | None:
+        for twin in self.twins.get((key, born, village_code), ()):
+            if twin.pk != exclude:
+                return twin
+        return None
+
+    def facilitator(self, username: str) -> Facilitator | None:
+        return self.facilitators.get(username)
+
+
+def resolve_village(code: str, *, user: Any, instance: Actor | None, lookups: Lookups) -> Region:
+    """The village a well-formed code names, if it exists and the user may register there.
+
+    An edit may keep an actor in the village she is already in.
+    """
+    village = lookups.village(code)
+    if village is None:
+        raise forms.ValidationError(
+            _("Village code %(code)s does not exist."), params={"code": code}
+        )
+    if not may_create_actor_in(user, code) and not (
+        instance is not None and instance.village_id == code
+    ):
+        raise forms.ValidationError(
+            _("Village %(code)s is outside your region."), params={"code": code}
+        )
+    return village
+
+
+def resolve_facilitator(username: str, lookups: Lookups) -> Facilitator | None:
+    """A named facilitator must be an active user with a facilitator role (blank: none)."""
+    if not username:
+        return None
+    found = lookups.facilitator(username)
+    if found is None:
+        raise forms.ValidationError(
+            _("%(name)s is not an active facilitator."), params={"name": username}
+        )
+    return found
+
+
+@dataclass
+class Findings:
+    """What the record checks found: errors by field, warnings, and the actors behind them."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    existing_actor: Actor | None = None
+    possible_duplicate: Actor | None = None
+
+
+def check_record(
+    data: dict[str, Any],
+    *,
+    user: Any,
+    instance: Actor | None,
+    village: Region | None,
+    facilitator: Facilitator | None,
+    lookups: Lookups,
+    warn_duplicates: bool,
+    fields_valid: bool,
+) -> Findings:
+    """Checks across fields of a record whose fields parsed (those that failed are absent).
+
+    A blank status keeps the stored one (new: active). The NIK must agree with sex and birth
+    date and be nobody else's; a kept NIK must still agree with a changed sex or birth date.
+    A facilitator must work above the village. Unless told not to, a record that is
+    otherwise valid warns of an actor with the same name, birth date and village.
+    """
+    found = Findings()
+    if not data.get("status"):
+        data["status"] = instance.status if instance else Status.ACTIVE
+    if data.get("nik"):
+        _check_nik(data["nik"], data, found, user=user, instance=instance, lookups=lookups)
+    elif instance is not None and "nik" in data:
+        nik = decrypt(instance.nik_encrypted)
+        _check_nik(nik, data, found, user=user, instance=None, lookups=None)
+    if village is not None and facilitator is not None:
+        reach = ancestors(village.code)
+        if not any(region is None or region in reach for region in facilitator.regions):
+            found.errors.append(
+                ("facilitator", _t("This facilitator does not work in the village's region."))
+            )
+    if (
+        warn_duplicates
+        and fields_valid
+        and not found.errors
+        and not data.get("confirm_duplicate")
+        and data.get("name")
+        and data.get("birth_date")
+        and village is not None
+    ):
+        twin = lookups.twin(
+            name_key(data["name"]),
+            data["birth_date"],
+            village.code,
+            instance.pk if instance is not None else None,
+        )
+        if twin is not None:
+            found.possible_duplicate = twin
+            found.warnings.append(
+                _t(
+                    "Possible duplicate: %(name)s (#%(id)s) has the same name, birth date and "
+                    "village."
+                )
+                % {"name": twin.name, "id": twin.pk}
+            )
+    return found
+
+
+def _check_nik(
+    nik: str,
+    data: dict[str, Any],
+    found: Findings,
+    *,
+    user: Any,
+    instance: Actor | None,
+    lookups: Lookups | None,
+) -> None:
+    """Without lookups, only the NIK's agreement with the record (a kept NIK)."""
+    check = rules.check_nik(nik, sex=data.get("sex"), birth_date=data.get("birth_date"))
+    found.errors.extend(("nik", explain(problem)) for problem in check.errors)
+    if not check.ok or lookups is None:
+        return
+    existing = lookups.actor_with_nik(nik)
+    if existing is not None and (instance is None or existing.pk != instance.pk):
+        found.existing_actor = existing
+        if may_act_on_actor(user, existing, Do.VIEW):
+            message = _t("An actor with this NIK is already registered: %(name)s (#%(id)s).") % {
+                "name": existing.name,
+                "id": existing.pk,
+            }
+        else:
+            message = _t(
+                "An actor with this NIK is already registered in another region; ask its "
+                "regency officer."
+            )
+        found.errors.append(("nik", message))
+        return
+    if not lookups.region_exists(check.region_prefix):
+        found.warnings.append(
+            _t("NIK region %(code)s is not in the current region list (it may be an old code).")
+            % {"code": check.region_prefix}
+        )
+
+
+def check_legality(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """One legality item: NIB and P-IRT numbers in their formats (P-IRT normalised in place),
+    and dates in order and not in the future."""
+    problems: list[tuple[str, str]] = []
+    kind, number = data.get("kind"), (data.get("number") or "").strip()
+    if kind == LegalityKind.NIB and number:
+        reason = rules.check_nib(number)
+        if reason:
+            problems.append(("number", explain(reason)))
+    elif kind == LegalityKind.PIRT and number:
+        digits, reason = rules.normalise_pirt(number)
+        if reason:
+            problems.append(("number", explain(reason)))
+        else:
+            number = rules.format_pirt(digits)
+    data["number"] = number
+    issued, expires = data.get("issued_on"), data.get("expires_on")
+    if issued and expires and expires < issued:
+        problems.append(("expires_on", _t("Expiry date is before the issue date.")))
+    if issued and issued > date.today():
+        problems.append(("issued_on", _t("Issue date cannot be in the future.")))
+    return problems
