@@ -6,24 +6,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from sinergi.lib.problems import Problem as Problem  # re-exported for callers
+from sinergi.lib.problems import _
+
 MASK = "\u2022"  # bullet, as in 3317••••••••0001
 _DIGITS = re.compile(r"^\d+$")
-
-
-def _(text: str) -> str:
-    """Marks a message for the translation catalog; callers translate it when shown."""
-    return text
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Why a value was refused: an English template (translated by the caller) and its values."""
-
-    text: str
-    params: dict[str, object] = field(default_factory=dict)
-
-    def __str__(self) -> str:
-        return self.text % self.params if self.params else self.text
 
 
 @dataclass(frozen=True)
