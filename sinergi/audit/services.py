@@ -2,16 +2,58 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import connection, models
+from django.utils import timezone
 
 from sinergi.audit.models import Action, AuditEvent
+
+ActingUser = AbstractBaseUser | AnonymousUser | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One object's audit row in record_many: what record() takes besides user and action."""
+
+    object_id: object = ""
+    object_repr: str = ""
+    region_code: str = ""
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+    note: str = ""
+
+
+def _rows(
+    user: ActingUser, action: Action, object_type: str, entries: Iterable[Entry]
+) -> list[Any]:
+    """The audit rows' columns: the acting user is always explicit (None for the system)."""
+    real_user = user if user is not None and user.is_authenticated else None
+    user_id = real_user.pk if real_user is not None else None
+    username = real_user.get_username() if real_user is not None else ""
+    return [
+        {
+            "user_id": user_id,
+            "username": username,
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(entry.object_id),
+            "object_repr": entry.object_repr[:200],
+            "region_code": entry.region_code,
+            "before": entry.before,
+            "after": entry.after,
+            "note": entry.note[:500],
+        }
+        for entry in entries
+    ]
 
 
 def record(
     *,
-    user: AbstractBaseUser | AnonymousUser | None,
+    user: ActingUser,
     action: Action,
     object_type: str,
     object_id: object = "",
@@ -21,23 +63,65 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """Append one audit row; the acting user is always explicit (None for the system)."""
-    real_user = user if user is not None and user.is_authenticated else None
-    return AuditEvent.objects.create(
-        user=real_user,
-        username=real_user.get_username() if real_user is not None else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:200],
-        region_code=region_code,
-        before=before,
-        after=after,
-        note=note[:500],
-    )
+    """Append one audit row."""
+    entry = Entry(object_id, object_repr, region_code, before, after, note)
+    [row] = _rows(user, action, object_type, [entry])
+    return AuditEvent.objects.create(**row)
+
+
+def record_many(
+    *, user: ActingUser, action: Action, object_type: str, entries: Sequence[Entry]
+) -> None:
+    """record() for many objects at once (imports): the same rows, in one prepared INSERT."""
+    insert_rows(AuditEvent, _rows(user, action, object_type, entries))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Keep only the keys whose values changed, so audit rows show what really moved."""
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     return ({k: before.get(k) for k in changed}, {k: after.get(k) for k in changed})
+
+
+_PLAIN = (str, int, bool, float, type(None))
+
+
+def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """INSERT rows of column values (by attname; absent columns take the field default).
+
+    For append-only bulk writes (imports, audit rows): bulk_create spends about 5 µs per
+    value in its SQL compiler, more than the database takes to store the row, so this
+    prepares one statement and hands the values to executemany. Values that are not plain
+    (dates, JSON) are prepared by their model field, as the ORM would; auto_now columns get
+    the time of the call. No signals are sent and no ids come back.
+    """
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    defaults = {
+        f.attname: now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_default()
+        for f in fields
+    }
+    always_prepare = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    by_name = {f.attname: f for f in fields}
+    names = [f.attname for f in fields]
+
+    def prepare(name: str, value: Any) -> Any:
+        if name in always_prepare or not isinstance(value, _PLAIN):
+            return by_name[name].get_db_prep_save(value, connection)
+        return value
+
+    params = [
+        [prepare(name, row[name] if name in row else defaults[name]) for name in names]
+        for row in rows
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)

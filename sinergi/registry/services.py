@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.scoping import memberships
-from sinergi.audit.models import Action, AuditEvent
-from sinergi.audit.services import diff, record
+from sinergi.audit.models import Action
+from sinergi.audit.services import Entry, diff, insert_rows, record, record_many
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
@@ -36,40 +36,78 @@ _PLAIN_FIELDS = (
     "status",
 )
 
+# What a new actor holds where the record says nothing (the model's defaults).
+_ACTOR_DEFAULTS = {
+    f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in _PLAIN_FIELDS
+}
+# Keys per `IN (...)` when reading back the ids of new actors.
+_IN_BATCH = 500
+
+
+def _item(kind: str, number: str, issued_on: Any, expires_on: Any) -> dict[str, Any]:
+    return {"kind": kind, "number": number, "issued_on": issued_on, "expires_on": expires_on}
+
+
+def _state(
+    values: Mapping[str, Any], facilitator: Any, items: Iterable[Mapping[str, Any]]
+) -> dict[str, Any]:
+    """Auditable state from column values: never the NIK itself, only its masked form."""
+    state: dict[str, Any] = {name: values[name] for name in _PLAIN_FIELDS}
+    for name in ("birth_date", "consent_date"):
+        state[name] = state[name].isoformat() if state[name] else None
+    state["nik"] = values["nik_masked"]
+    state["village_code"] = values["village_id"]
+    state["facilitator"] = facilitator.username if facilitator is not None else None
+    state["legality"] = [
+        {
+            "kind": item["kind"],
+            "number": item["number"],
+            "issued_on": item["issued_on"].isoformat() if item["issued_on"] else None,
+            "expires_on": item["expires_on"].isoformat() if item["expires_on"] else None,
+        }
+        for item in items
+    ]
+    return state
+
 
 def snapshot(actor: Actor, items: Iterable[LegalityItem] | None = None) -> dict[str, Any]:
     """Auditable state of an actor: never the NIK itself, only its masked form."""
-    values: dict[str, Any] = {name: getattr(actor, name) for name in _PLAIN_FIELDS}
-    for name in ("birth_date", "consent_date"):
-        values[name] = values[name].isoformat() if values[name] else None
-    values["nik"] = actor.nik_masked
-    values["village_code"] = actor.village_id
-    values["facilitator"] = actor.facilitator.username if actor.facilitator_id else None
-    values["legality"] = [
-        {
-            "kind": item.kind,
-            "number": item.number,
-            "issued_on": item.issued_on.isoformat() if item.issued_on else None,
-            "expires_on": item.expires_on.isoformat() if item.expires_on else None,
-        }
-        for item in (actor.legality_items.all() if items is None else items)
-    ]
+    values = {name: getattr(actor, name) for name in (*_PLAIN_FIELDS, "nik_masked", "village_id")}
+    return _state(
+        values,
+        actor.facilitator if actor.facilitator_id else None,
+        (
+            _item(item.kind, item.number, item.issued_on, item.expires_on)
+            for item in (actor.legality_items.all() if items is None else items)
+        ),
+    )
+
+
+def _values(data: Mapping[str, Any], village: Region | None) -> dict[str, Any]:
+    """Column values a record gives an actor: its own fields, and those its NIK and its
+    village decide."""
+    values = {name: data[name] for name in _PLAIN_FIELDS if name in data}
+    if data.get("nik"):
+        values["nik_hash"] = lookup_hash(data["nik"])
+        values["nik_encrypted"] = encrypt(data["nik"])
+        values["nik_masked"] = mask_nik(data["nik"])
+    if village is not None:
+        province, regency, district, _ = ancestors(village.code)
+        values.update(
+            village_id=village.code,
+            province_code=province,
+            regency_code=regency,
+            district_code=district,
+        )
     return values
 
 
 def _apply(actor: Actor, data: dict[str, Any], village: Region | None, facilitator: Any) -> None:
-    for name in _PLAIN_FIELDS:
-        if name in data:
-            setattr(actor, name, data[name])
+    for name, value in _values(data, village).items():
+        setattr(actor, name, value)
     actor.name_key = name_key(actor.name)
-    if data.get("nik"):
-        actor.nik_hash = lookup_hash(data["nik"])
-        actor.nik_encrypted = encrypt(data["nik"])
-        actor.nik_masked = mask_nik(data["nik"])
     if village is not None:
         actor.village = village
-        province, regency, district, _ = ancestors(village.code)
-        actor.province_code, actor.regency_code, actor.district_code = province, regency, district
     if "facilitator" in data:
         actor.facilitator = facilitator
 
@@ -116,55 +154,63 @@ def register_actor(
     return actor
 
 
-def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> list[Actor]:
+def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
     """Create many validated actors at once (imports), as register_actor would one by one.
 
-    Same defaults (a facilitator's own registrations are hers) and one CREATE audit row per
-    actor, but a few INSERTs per batch instead of several per actor. All or none.
+    Same defaults (a facilitator's own registrations are hers), same columns and one CREATE
+    audit row per actor, but one prepared INSERT per table instead of several per actor.
+    All or none.
     """
     own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
-    created: list[Actor] = []
+    rows: list[dict[str, Any]] = []
+    facilitators: list[Any] = []
+    items_by_actor: list[list[dict[str, Any]]] = []
     for valid in actors:
         facilitator = valid.facilitator or own
-        actor = Actor()
-        _apply(actor, {**valid.data, "facilitator": facilitator}, valid.village, facilitator)
-        created.append(actor)
-    username = user.get_username()
-    with transaction.atomic():
-        Actor.objects.bulk_create(created, batch_size=500)
-        items_by_actor = [
+        row = {**_ACTOR_DEFAULTS, **_values(valid.data, valid.village)}
+        row["name_key"] = name_key(row["name"])
+        row["facilitator_id"] = facilitator.pk if facilitator is not None else None
+        rows.append(row)
+        facilitators.append(facilitator)
+        items_by_actor.append(
             [
-                LegalityItem(
-                    actor=actor,
-                    kind=item["kind"],
-                    number=item.get("number", ""),
-                    issued_on=item.get("issued_on"),
-                    expires_on=item.get("expires_on"),
+                _item(
+                    item["kind"],
+                    item.get("number", ""),
+                    item.get("issued_on"),
+                    item.get("expires_on"),
                 )
                 for item in valid.legality or []
             ]
-            for actor, valid in zip(created, actors, strict=True)
-        ]
-        LegalityItem.objects.bulk_create(
-            [item for items in items_by_actor for item in items], batch_size=500
         )
-        AuditEvent.objects.bulk_create(
+    with transaction.atomic():
+        insert_rows(Actor, rows)
+        ids: dict[str, int] = {}
+        for start in range(0, len(rows), _IN_BATCH):
+            hashes = [row["nik_hash"] for row in rows[start : start + _IN_BATCH]]
+            ids.update(Actor.objects.filter(nik_hash__in=hashes).values_list("nik_hash", "id"))
+        insert_rows(
+            LegalityItem,
             [
-                AuditEvent(
-                    user=user,
-                    username=username,
-                    action=Action.CREATE,
-                    object_type="actor",
-                    object_id=str(actor.pk),
-                    object_repr=actor.name[:200],
-                    region_code=actor.village_id,
-                    after=snapshot(actor, items),
-                )
-                for actor, items in zip(created, items_by_actor, strict=True)
+                {"actor_id": ids[row["nik_hash"]], **item}
+                for row, items in zip(rows, items_by_actor, strict=True)
+                for item in items
             ],
-            batch_size=500,
         )
-    return created
+        record_many(
+            user=user,
+            action=Action.CREATE,
+            object_type="actor",
+            entries=[
+                Entry(
+                    object_id=ids[row["nik_hash"]],
+                    object_repr=row["name"],
+                    region_code=row["village_id"],
+                    after=_state(row, facilitator, items),
+                )
+                for row, facilitator, items in zip(rows, facilitators, items_by_actor, strict=True)
+            ],
+        )
 
 
 def update_actor(

@@ -212,9 +212,12 @@ class ChunkLookups:
             ):
                 twins.setdefault((twin.name_key, twin.birth_date, twin.village_id), []).append(twin)
         return cls(
+            # By code alone, the level checked here: with the level in the query, SQLite
+            # walks the level index through all 84,000 villages.
             villages={
                 region.code: region
-                for region in Region.objects.filter(code__in=village_codes, level=Level.VILLAGE)
+                for region in Region.objects.filter(code__in=village_codes)
+                if region.level == Level.VILLAGE
             }
             if village_codes
             else {},
