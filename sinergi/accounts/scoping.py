@@ -9,6 +9,8 @@ Anything outside is treated as non-existent (404) by callers.
 from __future__ import annotations
 
 import enum
+import functools
+import operator
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -41,6 +43,11 @@ _ACTOR_FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_cod
 M = TypeVar("M", bound=Model)
 
 
+def _any_of(clauses: list[Q]) -> Q | None:
+    """The union of the clauses; None (nothing at all) when there are none."""
+    return functools.reduce(operator.or_, clauses) if clauses else None
+
+
 def memberships(user: Any) -> list[Membership]:
     """A user's memberships, read once per request object."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -71,12 +78,7 @@ def actor_filter(user: Any, action: Do) -> Q | None:
         else:
             field = _ACTOR_FIELD_BY_LEVEL[level_of(membership.region_id)]
             clauses.append(Q(**{field: membership.region_id}))
-    if not clauses:
-        return None
-    combined = clauses[0]
-    for clause in clauses[1:]:
-        combined |= clause
-    return combined
+    return _any_of(clauses)
 
 
 def restrict_actors(queryset: QuerySet[M], user: Any, action: Do = Do.VIEW) -> QuerySet[M]:
@@ -189,12 +191,7 @@ def _assignable(user: Any) -> Q | None:
         else:
             code = membership.region_id
             clauses.append(below & (Q(region_id=code) | Q(region__code__startswith=f"{code}.")))
-    if not clauses:
-        return None
-    combined = clauses[0]
-    for clause in clauses[1:]:
-        combined |= clause
-    return combined
+    return _any_of(clauses)
 
 
 def managed_users(queryset: QuerySet[User], user: Any) -> QuerySet[User]:
@@ -223,9 +220,4 @@ def audit_filter(user: Any) -> Q | None:
         for m in memberships(user)
         if m.region_id is not None and RANK[Role(m.role)] >= RANK[Role.PROVINCE_OFFICER]
     ]
-    if not clauses:
-        return None
-    combined = clauses[0]
-    for clause in clauses[1:]:
-        combined |= clause
-    return combined
+    return _any_of(clauses)
