@@ -174,3 +174,11 @@ def test_an_unknown_nik_region_is_only_a_warning(personas: Personas) -> None:
     response = login(personas.rembang).post("/actors/new/", form_data(nik=nik), follow=True)
     assert Actor.objects.count() == 1
     assert "99.99" in response.content.decode()
+
+
+def test_the_list_pages_keep_the_filters(personas: Personas) -> None:
+    for i in range(30):
+        ActorFactory(name=f"Ibu Paging {i}")
+    page = login(personas.rembang).get("/actors/?q=paging").content.decode()
+    assert "Page 1 of 2" in page
+    assert 'href="?q=paging&amp;page=2"' in page
