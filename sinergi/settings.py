@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "sinergi.regions",
     "sinergi.accounts",
     "sinergi.registry",
+    "sinergi.assessments",
     "sinergi.collect",
     "sinergi.demo",
 ]
