@@ -98,25 +98,23 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     now = timezone.now()
-    defaults = {
-        f.attname: now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_default()
-        for f in fields
-    }
-    always_prepare = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    by_name = {f.attname: f for f in fields}
-    names = [f.attname for f in fields]
-
-    def prepare(name: str, value: Any) -> Any:
-        if name in always_prepare or not isinstance(value, _PLAIN):
-            return by_name[name].get_db_prep_save(value, connection)
-        return value
-
-    params = [
-        [prepare(name, row[name] if name in row else defaults[name]) for name in names]
-        for row in rows
-    ]
+    columns = []
+    for f in fields:
+        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        default = f.get_db_prep_save(now if auto else f.get_default(), connection)
+        columns.append((f.attname, f, isinstance(f, models.JSONField), default))
+    params = []
+    for row in rows:
+        values = []
+        for name, f, always_prepare, default in columns:
+            if name not in row:
+                values.append(default)
+                continue
+            value = row[name]
+            if always_prepare or not isinstance(value, _PLAIN):
+                value = f.get_db_prep_save(value, connection)
+            values.append(value)
+        params.append(values)
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
