@@ -449,6 +449,11 @@ def _item_line(seq: Any, index: int) -> int:
     return _line(seq)
 
 
+def _tidy(value: Number) -> Number:
+    """Weighted sums in floats: round away binary noise (0.1 + 0.2); integers stay integers."""
+    return value if isinstance(value, int) else round(value, 6)
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
@@ -635,8 +640,15 @@ class _Reader:
             m,
             what,
             ("code", "version", "label", "aspects", "levels"),
-            ("description", "graduation"),
+            ("format", "description", "graduation"),
         )
+        if m.get("format", FORMAT) != FORMAT:
+            self.err(
+                _line(m, "format"),
+                _("line %(line)s: this is format %(format)s; Sinergi reads format %(known)s."),
+                format=m["format"],
+                known=FORMAT,
+            )
         code = self.code(m, "code", _INSTRUMENT_CODE, what) if "code" in m else None
         version = self.version(m) if "version" in m else None
         label = self.label(m, "label", what)
@@ -653,9 +665,10 @@ class _Reader:
             [(a.code if a else None, _item_line(m["aspects"], i)) for i, a in enumerate(aspects)],
             "aspect",
         )
+        before = len(self.problems)
         self.unique_questions(m, aspects)
-        if None in aspects or not aspects:
-            return None  # levels and graduation are checked against whole aspects
+        if None in aspects or not aspects or len(self.problems) > before:
+            return None  # levels and graduation are checked against whole, distinct questions
         good_aspects = tuple(a for a in aspects if a is not None)
         by_question = {q.code: q for a in good_aspects for q in a.questions}
         levels = self.levels(m, good_aspects) if "levels" in m else None
@@ -784,6 +797,7 @@ class _Reader:
             )
             return {}
         items = self.seq(m, "bands", what) if "bands" in m else []
+        first = low if low is not None else 0
         bands: list[Band] = []
         for i, item in enumerate(items):
             line = _item_line(m["bands"], i)
@@ -797,6 +811,7 @@ class _Reader:
             score = self.score(b, bw) if "score" in b else None
             hint = self.label(b, "hint", bw)
             if bmin is None or score is None or ("max" in b and bmax is None):
+                low = None  # no join checks past a broken band: they would only echo it
                 continue
             if bmax is not None and (bmax < bmin if whole else bmax <= bmin):
                 self.err(
@@ -806,14 +821,15 @@ class _Reader:
                     max=bmax,
                     min=bmin,
                 )
+                low = None
                 continue
             bands.append(Band(min=bmin, max=bmax, score=score, hint=hint))
             if low is None:
                 continue
             self.band_joins(bands, line, bw, low, whole=whole)
-        if bands and low is not None and len(bands) == len(items):
+        if bands and low is not None and len(bands) == len(items):  # every band read
             self.band_end(bands[-1], _item_line(m["bands"], len(items) - 1), what, high)
-        return {"min": low if low is not None else 0, "max": high, "bands": tuple(bands)}
+        return {"min": first, "max": high, "bands": tuple(bands)}
 
     def band_joins(
         self, bands: list[Band], line: int, what: str, low: Number, *, whole: bool
@@ -895,7 +911,7 @@ class _Reader:
             if scored:
                 self.keys(o, ow, ("code", "label", "score"), ("hint",))
             else:
-                self.keys(o, ow, ("code", "label"), ("hint",))
+                self.keys(o, ow, ("code", "label"), ("hint", "score"))  # score: see below
                 if "score" in o:
                     self.err(
                         _line(o, "score"),
@@ -999,13 +1015,8 @@ class _Reader:
         items = self.seq(m, "levels", "the instrument")
         levels: list[Level] = []
         codes: list[tuple[str | None, int]] = []
-        lows = 0.0
-        highs = 0.0
-        for a in aspects:
-            lows += a.min_score * a.weight
-            highs += a.max_score * a.weight
-        lowest = round(lows, 6)
-        highest = round(highs, 6)
+        lowest = _tidy(sum(a.min_score * a.weight for a in aspects))
+        highest = _tidy(sum(a.max_score * a.weight for a in aspects))
         for i, item in enumerate(items):
             line = _item_line(m["levels"], i)
             lm = self.mapping(item, line, f"level {i + 1}")
