@@ -34,6 +34,7 @@ assets: install messages
 db: install
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py load_regions
+	$(DEMO_ENV) $(PY) manage.py load_instruments
 
 demo: db
 	$(DEMO_ENV) $(PY) manage.py load_demo

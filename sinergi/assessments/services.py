@@ -1,0 +1,392 @@
+"""Writes for the mapping: instruments, periods and results. Atomic, audited, one hook.
+
+Results are never overwritten. A correction or a re-score adds a row; the row it replaces
+stops counting. Every change to counted results is announced to `result_listeners` inside
+the same transaction, so read models (analytics) can stay exact without the write path
+importing them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
+from sinergi.assessments.instrument import (
+    DEFAULT_FILE,
+    Compiled,
+    Definition,
+    InvalidInstrument,
+    load_definition,
+)
+from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
+from sinergi.assessments.scoring import Result, assess, check_answers, score
+from sinergi.audit.models import Action
+from sinergi.audit.services import record
+from sinergi.lib.problems import Problem
+from sinergi.lib.problems import _ as mark
+from sinergi.regions.models import Region
+from sinergi.registry.models import Actor
+
+
+@dataclass(frozen=True)
+class ResultChange:
+    """One actor's counted result in a period moved from `old` to `new` (either may be None)."""
+
+    period_id: int
+    actor_id: int
+    regency_code: str
+    old: Assessment | None
+    new: Assessment | None
+
+
+# Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
+result_listeners: list[Callable[[ResultChange], None]] = []
+
+
+class Refused(Exception):
+    """The write cannot happen; `errors` is keyed by field or question code."""
+
+    def __init__(self, errors: Mapping[str, list[str]]) -> None:
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.errors = dict(errors)
+
+
+def _announce(change: ResultChange) -> None:
+    for listener in result_listeners:
+        listener(change)
+
+
+# --- Instruments ---------------------------------------------------------------------------
+
+
+# An instrument's definition never changes after upload, so its compiled form is kept.
+_compiled: dict[int, Compiled] = {}
+
+
+def compiled(instrument: Instrument) -> Compiled:
+    """The scoring form of an instrument (compiled once per process)."""
+    found = _compiled.get(instrument.pk)
+    if found is None:
+        found = _compiled[instrument.pk] = Definition.from_json(instrument.definition).compile()
+    return found
+
+
+def current_instrument() -> Instrument | None:
+    """The instrument new results are scored with: the most recently published one."""
+    return (
+        Instrument.objects.filter(status=InstrumentStatus.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .first()
+    )
+
+
+def upload_instrument(*, user: Any, source: str) -> Instrument:
+    """Validate a definition and store it as a draft; InvalidInstrument says what is wrong."""
+    definition = load_definition(source)
+    if Instrument.objects.filter(code=definition.code, version=definition.version).exists():
+        raise InvalidInstrument(
+            [
+                Problem(
+                    mark(
+                        "Version %(key)s already exists; give the new definition another version."
+                    ),
+                    {"key": definition.key},
+                )
+            ]
+        )
+    with transaction.atomic():
+        instrument = Instrument.objects.create(
+            code=definition.code,
+            version=definition.version,
+            title=definition.label.get("id"),
+            source=source,
+            definition=definition.to_json(),
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        record(
+            user=user,
+            action=Action.CREATE,
+            object_type="instrument",
+            object_id=instrument.pk,
+            object_repr=instrument.key,
+            after={"key": instrument.key, "status": "draft"},
+        )
+    return instrument
+
+
+def _set_instrument_status(*, user: Any, instrument: Instrument, status: str) -> Instrument:
+    with transaction.atomic():
+        before = instrument.status
+        instrument.status = status
+        if status == InstrumentStatus.PUBLISHED and instrument.published_at is None:
+            instrument.published_at = timezone.now()
+        instrument.save(update_fields=["status", "published_at"])
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="instrument",
+            object_id=instrument.pk,
+            object_repr=instrument.key,
+            before={"status": before},
+            after={"status": status},
+        )
+    return instrument
+
+
+def publish_instrument(*, user: Any, instrument: Instrument) -> Instrument:
+    """A draft becomes the version new results are scored with. Published is final."""
+    if instrument.status != InstrumentStatus.DRAFT:
+        raise Refused({"status": [_("Only a draft can be published.")]})
+    return _set_instrument_status(
+        user=user, instrument=instrument, status=InstrumentStatus.PUBLISHED
+    )
+
+
+def retire_instrument(*, user: Any, instrument: Instrument) -> Instrument:
+    """A retired version keeps its results but scores nothing new."""
+    if instrument.status != InstrumentStatus.PUBLISHED:
+        raise Refused({"status": [_("Only a published version can be retired.")]})
+    return _set_instrument_status(user=user, instrument=instrument, status=InstrumentStatus.RETIRED)
+
+
+def load_default_instrument() -> tuple[Instrument, bool]:
+    """Store and publish the shipped default instrument once; (instrument, created)."""
+    source = DEFAULT_FILE.read_text(encoding="utf-8")
+    definition = load_definition(source)
+    existing = Instrument.objects.filter(code=definition.code, version=definition.version).first()
+    if existing is not None:
+        return existing, False
+    instrument = upload_instrument(user=None, source=source)
+    return publish_instrument(user=None, instrument=instrument), True
+
+
+# --- Periods -------------------------------------------------------------------------------
+
+
+def create_period(
+    *,
+    user: Any,
+    code: str,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    status: str = PeriodStatus.OPEN,
+) -> Period:
+    if ends_on < starts_on:
+        raise Refused({"ends_on": [_("The end date is before the start date.")]})
+    if Period.objects.filter(code=code).exists():
+        raise Refused({"code": [_("Period %(code)s already exists.") % {"code": code}]})
+    with transaction.atomic():
+        period = Period.objects.create(
+            code=code, name=name, starts_on=starts_on, ends_on=ends_on, status=status
+        )
+        record(
+            user=user,
+            action=Action.CREATE,
+            object_type="period",
+            object_id=period.pk,
+            object_repr=code,
+            after={"code": code, "status": status},
+        )
+    return period
+
+
+def set_period_status(*, user: Any, period: Period, status: str) -> Period:
+    """Open or close a period for new results (national admin)."""
+    with transaction.atomic():
+        before = period.status
+        period.status = status
+        period.save(update_fields=["status"])
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="period",
+            object_id=period.pk,
+            object_repr=period.code,
+            before={"status": before},
+            after={"status": status},
+        )
+    return period
+
+
+def lock_period(*, user: Any, period: Period, regency: Region) -> PeriodLock:
+    """A regency officer locks her regency's verified results for a period."""
+    with transaction.atomic():
+        lock, _created = PeriodLock.objects.get_or_create(
+            period=period, regency=regency, defaults={"locked_by": user}
+        )
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="period",
+            object_id=period.pk,
+            object_repr=period.code,
+            region_code=regency.code,
+            after={"locked": regency.code},
+        )
+    return lock
+
+
+def unlock_period(*, user: Any, period: Period, regency: Region) -> None:
+    with transaction.atomic():
+        PeriodLock.objects.filter(period=period, regency=regency).delete()
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="period",
+            object_id=period.pk,
+            object_repr=period.code,
+            region_code=regency.code,
+            after={"unlocked": regency.code},
+        )
+
+
+def period_refusal(period: Period, regency_code: str) -> str | None:
+    """Why a period takes no new result for this regency, or None when it does."""
+    if period.status == PeriodStatus.CLOSED:
+        return _("Period %(code)s is closed: no new results can be recorded.") % {
+            "code": period.code
+        }
+    if PeriodLock.objects.filter(period=period, regency_id=regency_code).exists():
+        return _(
+            "Results of period %(code)s are locked for this regency after verification; ask "
+            "the regency officer to unlock them."
+        ) % {"code": period.code}
+    return None
+
+
+# --- Results -------------------------------------------------------------------------------
+
+
+def _explained(problems: Mapping[str, list[Problem]]) -> dict[str, list[str]]:
+    return {
+        code: [_(p.text) % p.params if p.params else _(p.text) for p in items]
+        for code, items in problems.items()
+    }
+
+
+def submit_assessment(
+    *,
+    user: Any,
+    actor: Actor,
+    period: Period,
+    answers: Mapping[str, Any],
+    source: str = Source.WEB,
+    instrument: Instrument | None = None,
+    status: str = AssessmentStatus.SUBMITTED,
+    rescore: bool = False,
+) -> tuple[Assessment, Result]:
+    """Score the answers and store a new result that counts for the actor in the period.
+
+    Refused (nothing stored) when the period is closed or locked (a re-score excepted),
+    when no instrument is published, or when an answer is wrong (errors by question code).
+    """
+    if not rescore:
+        refusal = period_refusal(period, actor.regency_code)
+        if refusal:
+            raise Refused({"period": [refusal]})
+    instrument = instrument or current_instrument()
+    if instrument is None:
+        raise Refused({"instrument": [_("No instrument is published yet.")]})
+    scoring = compiled(instrument)
+    clean, problems = check_answers(scoring, answers)
+    if clean is None:
+        raise Refused(_explained(problems))
+    result = score(scoring, clean)
+    counts = status != AssessmentStatus.DRAFT
+    with transaction.atomic():
+        previous = (
+            Assessment.objects.select_for_update()
+            .filter(actor=actor, period=period, counted=True)
+            .first()
+            if counts
+            else None
+        )
+        if previous is not None:
+            previous.counted = False
+            previous.save(update_fields=["counted"])
+        assessment = Assessment.objects.create(
+            actor=actor,
+            period=period,
+            instrument=instrument,
+            answers=_stored_answers(clean),
+            level=result.level,
+            total_score=result.total,
+            aspects=dict(result.aspects),
+            graduate=result.graduate,
+            status=status,
+            counted=counts,
+            supersedes=previous,
+            source=source,
+            regency_code=actor.regency_code,
+            province_code=actor.province_code,
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        record(
+            user=user,
+            action=Action.CREATE,
+            object_type="assessment",
+            object_id=assessment.pk,
+            object_repr=f"{actor.name} {period.code}",
+            region_code=actor.village_id,
+            before=None if previous is None else {"id": previous.pk, "level": previous.level},
+            after={
+                "actor": actor.pk,
+                "period": period.code,
+                "level": result.level,
+                "total": result.total,
+                "instrument": instrument.key,
+                "source": source,
+            },
+        )
+        if counts:
+            _announce(ResultChange(period.pk, actor.pk, actor.regency_code, previous, assessment))
+    return assessment, result
+
+
+def result_of(assessment: Assessment) -> Result:
+    """The full result (with explanation) of a stored row: its answers scored again under its
+    own instrument, which is deterministic."""
+    result, problems = assess(compiled(assessment.instrument), assessment.answers)
+    if result is None:
+        raise ValueError(
+            f"stored answers of assessment {assessment.pk} no longer valid: {problems}"
+        )
+    return result
+
+
+def _stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
+    """Clean answers as JSON: any-of sets become sorted lists."""
+    return {
+        code: sorted(value) if isinstance(value, frozenset) else value
+        for code, value in clean.items()
+    }
+
+
+def verify_assessment(*, user: Any, assessment: Assessment) -> Assessment:
+    """The regency officer confirms a submitted result."""
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise Refused({"status": [_("Only a submitted result can be verified.")]})
+    with transaction.atomic():
+        assessment.status = AssessmentStatus.VERIFIED
+        assessment.verified_by = user
+        assessment.verified_at = timezone.now()
+        assessment.save(update_fields=["status", "verified_by", "verified_at"])
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="assessment",
+            object_id=assessment.pk,
+            object_repr=str(assessment),
+            region_code=assessment.actor.village_id,
+            before={"status": AssessmentStatus.SUBMITTED},
+            after={"status": AssessmentStatus.VERIFIED},
+        )
+    return assessment

@@ -1,0 +1,181 @@
+"""Storing results: the API, corrections, closed and locked periods, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from sinergi.assessments import services
+from sinergi.assessments.choices import PeriodStatus
+from sinergi.assessments.models import Assessment, Period
+from sinergi.audit.models import Action, AuditEvent
+from sinergi.regions.models import Region
+from sinergi.test import KENDAL_VILLAGE, ActorFactory, Personas
+
+pytestmark = pytest.mark.django_db
+
+BEGINNER = {
+    "workers": 0,
+    "monthly_turnover": 1_000_000,
+    "capital": 2_000_000,
+    "production": "irregular",
+    "equipment": "manual",
+    "market_reach": "village",
+    "bookkeeping": "none",
+    "legality": [],
+    "network": "none",
+    "digital": "none",
+}
+ADVANCED = {
+    "workers": 3,
+    "monthly_turnover": 20_000_000,
+    "capital": 60_000_000,
+    "production": "daily",
+    "equipment": "machine",
+    "market_reach": "wider",
+    "bookkeeping": "separate",
+    "legality": ["nib", "pirt"],
+    "network": "partner",
+    "digital": "marketplace",
+}
+
+
+@pytest.fixture
+def period(db: Any) -> Period:
+    services.load_default_instrument()
+    return services.create_period(
+        user=None,
+        code="2019",
+        name="Pemetaan 2019",
+        starts_on=date(2019, 1, 1),
+        ends_on=date(2019, 12, 31),
+    )
+
+
+def api(user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+def post(client: Client, actor: int, answers: dict[str, Any], period: str = "2019") -> Any:
+    return client.post(
+        "/api/v1/assessments",
+        {"actor": actor, "period": period, "answers": answers},
+        content_type="application/json",
+    )
+
+
+def test_it_scores_and_stores_a_result(personas: Personas, period: Period) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    response = post(api(personas.pendamping), actor.pk, ADVANCED)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["level"] == "IR3"
+    assert body["total_score"] == 30
+    assert body["aspects"]["legality"] == 3
+    assert body["instrument"] == "ir-default@2026.1"
+    assert body["period"] == "2019"
+    assert body["explanation"]
+    stored = Assessment.objects.get()
+    assert stored.counted
+    assert stored.answers["legality"] == ["nib", "pirt"]
+    assert AuditEvent.objects.filter(object_type="assessment", action=Action.CREATE).exists()
+
+
+def test_a_correction_adds_a_result_and_only_the_latest_counts(
+    personas: Personas, period: Period
+) -> None:
+    actor = ActorFactory()
+    client = api(personas.rembang)
+    first = post(client, actor.pk, BEGINNER).json()
+    second = post(client, actor.pk, ADVANCED).json()
+    assert (first["level"], second["level"]) == ("IR1", "IR3")
+    history = client.get(f"/api/v1/assessments?actor={actor.pk}").json()
+    assert history["count"] == 2
+    by_id = {item["id"]: item for item in history["items"]}
+    assert by_id[first["id"]]["superseded"] is True
+    assert by_id[second["id"]]["counted"] is True
+    assert Assessment.objects.get(pk=second["id"]).supersedes_id == first["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "fragment"),
+    [
+        ({"workers": -1}, "workers", "Must not be negative"),
+        ({"workers": "banyak"}, "workers", "written in digits"),
+        ({"production": "hourly"}, "production", "Unknown option 'hourly'"),
+        ({"legality": ["nib", "sim"]}, "legality", "Unknown option"),
+        ({"colour": "red"}, "colour", "no question 'colour'"),
+    ],
+)
+def test_bad_answers_are_named_by_question_and_nothing_is_stored(
+    personas: Personas, period: Period, change: dict[str, Any], code: str, fragment: str
+) -> None:
+    actor = ActorFactory()
+    response = post(api(personas.rembang), actor.pk, {**BEGINNER, **change})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == [code]
+    assert fragment in response.json()["errors"][code][0]
+    assert not Assessment.objects.exists()
+
+
+def test_a_missing_answer_is_named(personas: Personas, period: Period) -> None:
+    actor = ActorFactory()
+    answers = {k: v for k, v in BEGINNER.items() if k != "capital"}
+    response = post(api(personas.rembang), actor.pk, answers)
+    assert response.status_code == 422
+    assert "required" in response.json()["errors"]["capital"][0]
+
+
+def test_a_closed_or_locked_period_refuses_results(personas: Personas, period: Period) -> None:
+    actor = ActorFactory()
+    client = api(personas.rembang)
+    services.lock_period(
+        user=personas.rembang, period=period, regency=Region.objects.get(code="33.17")
+    )
+    locked = post(client, actor.pk, BEGINNER)
+    assert locked.status_code == 422
+    assert "locked" in locked.json()["errors"]["period"][0]
+    services.set_period_status(user=personas.admin, period=period, status=PeriodStatus.CLOSED)
+    closed = post(client, actor.pk, BEGINNER)
+    assert "closed" in closed.json()["errors"]["period"][0]
+    assert not Assessment.objects.exists()
+
+
+def test_an_unknown_period_is_named(personas: Personas, period: Period) -> None:
+    response = post(api(personas.rembang), ActorFactory().pk, BEGINNER, period="2099")
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["period"]
+
+
+def test_scope_and_roles_decide_who_may_record(personas: Personas, period: Period) -> None:
+    kendal_actor = ActorFactory(village_code=KENDAL_VILLAGE)
+    other = ActorFactory()  # in Rembang but not in the facilitator's caseload
+    assert post(api(personas.rembang), kendal_actor.pk, BEGINNER).status_code == 404
+    assert post(api(personas.pendamping), other.pk, BEGINNER).status_code == 404
+    assert post(api(personas.viewer), other.pk, BEGINNER).status_code == 403
+    assert (
+        Client().post("/api/v1/assessments", {}, content_type="application/json").status_code == 401
+    )
+    assert api(personas.kendal).get(f"/api/v1/assessments?actor={other.pk}").status_code == 404
+    assert not Assessment.objects.exists()
+
+
+def test_a_listener_hears_every_counted_change(personas: Personas, period: Period) -> None:
+    heard: list[services.ResultChange] = []
+    services.result_listeners.append(heard.append)
+    try:
+        actor = ActorFactory()
+        first, _ = services.submit_assessment(
+            user=personas.rembang, actor=actor, period=period, answers=BEGINNER
+        )
+        second, _ = services.submit_assessment(
+            user=personas.rembang, actor=actor, period=period, answers=ADVANCED
+        )
+    finally:
+        services.result_listeners.remove(heard.append)
+    assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]
