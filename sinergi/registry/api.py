@@ -51,6 +51,7 @@ class ActorOut(Schema):
     facilitator: str | None
     status: str
     legality: list[LegalityIO]
+    level: str | None
     created_at: datetime
     updated_at: datetime
 
@@ -116,6 +117,8 @@ def serialize(actors: list[Actor]) -> list[dict[str, Any]]:
                 )
             },
             "village_code": a.village_id,
+            # Annotated by the list's level filter: in ?period=, else the latest counted level.
+            "level": getattr(a, "level", None),
             "facilitator": a.facilitator.username if a.facilitator else None,
             "legality": [
                 {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -24,6 +24,23 @@ _CHOICE_FILTERS = (
 )
 
 
+class LevelSource(Protocol):
+    """Where actors' levels come from (the mapping app registers one at start-up), so the
+    registry can list and filter by level without depending on the mapping."""
+
+    def level_codes(self) -> list[str]: ...
+
+    def period_exists(self, code: str) -> bool: ...
+
+    def with_levels(self, queryset: QuerySet[Actor], period: str | None) -> QuerySet[Actor]:
+        """Annotate `level` (in the period, or the latest); with a period, keep only actors
+        with a counted result in it."""
+        ...
+
+
+level_sources: list[LevelSource] = []
+
+
 class BadFilter(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
@@ -38,9 +55,10 @@ def get_actor(user: Any, actor_id: object, action: Do = Do.VIEW) -> Actor:
     """The actor if the user may act on it; 404 both when missing and when out of scope."""
     if not str(actor_id).isdigit():
         raise Http404
-    return get_object_or_404(
-        scoped_actors(user, action).select_related("village", "facilitator"), pk=actor_id
-    )
+    actors = scoped_actors(user, action).select_related("village", "facilitator")
+    for source in level_sources[:1]:
+        actors = source.with_levels(actors, None)
+    return get_object_or_404(actors, pk=actor_id)
 
 
 def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:
@@ -66,4 +84,18 @@ def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet
     facilitator = (params.get("facilitator") or "").strip()
     if facilitator:
         queryset = queryset.filter(facilitator__username=facilitator)
-    return queryset
+    return _filter_levels(queryset, params)
+
+
+def _filter_levels(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:
+    period = (params.get("period") or "").strip() or None
+    level = (params.get("level") or "").strip()
+    if not level_sources:
+        return queryset
+    source = level_sources[0]
+    if period is not None and not source.period_exists(period):
+        raise BadFilter("period", _t("Period %(value)s does not exist.") % {"value": period})
+    if level and level not in source.level_codes():
+        raise BadFilter("level", _t("'%(value)s' is not a level.") % {"value": level})
+    queryset = source.with_levels(queryset, period)
+    return queryset.filter(level=level) if level else queryset

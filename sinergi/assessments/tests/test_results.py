@@ -179,3 +179,31 @@ def test_a_listener_hears_every_counted_change(personas: Personas, period: Perio
     finally:
         services.result_listeners.remove(heard.append)
     assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]
+
+
+def test_the_actor_list_filters_by_level_in_a_period(personas: Personas, period: Period) -> None:
+    later = services.create_period(
+        user=None, code="2020", name="2020", starts_on=date(2020, 1, 1), ends_on=date(2020, 12, 31)
+    )
+    beginner, advanced, unassessed = ActorFactory(), ActorFactory(), ActorFactory()
+    for actor, answers in ((beginner, BEGINNER), (advanced, ADVANCED)):
+        services.submit_assessment(
+            user=personas.rembang, actor=actor, period=period, answers=answers
+        )
+    services.submit_assessment(
+        user=personas.rembang, actor=beginner, period=later, answers=ADVANCED
+    )
+    client = api(personas.rembang)
+    in_2019 = client.get("/api/v1/actors?period=2019").json()
+    assert {(i["id"], i["level"]) for i in in_2019["items"]} == {
+        (beginner.pk, "IR1"),
+        (advanced.pk, "IR3"),
+    }
+    assert [
+        i["id"] for i in client.get("/api/v1/actors?period=2019&level=IR1").json()["items"]
+    ] == [beginner.pk]
+    latest = {i["id"]: i["level"] for i in client.get("/api/v1/actors").json()["items"]}
+    assert latest == {beginner.pk: "IR3", advanced.pk: "IR3", unassessed.pk: None}
+    assert client.get(f"/api/v1/actors/{beginner.pk}").json()["level"] == "IR3"
+    assert list(client.get("/api/v1/actors?period=1999").json()["errors"]) == ["period"]
+    assert list(client.get("/api/v1/actors?level=IR9").json()["errors"]) == ["level"]
