@@ -98,4 +98,5 @@ def _filter_levels(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySe
     if level and level not in source.level_codes():
         raise BadFilter("level", _t("'%(value)s' is not a level.") % {"value": level})
     queryset = source.with_levels(queryset, period)
-    return queryset.filter(level=level) if level else queryset
+    # `level` is an annotation added by the level source, unknown to the model.
+    return queryset.filter(**{"level": level}) if level else queryset
