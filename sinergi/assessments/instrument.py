@@ -449,7 +449,7 @@ def _item_line(seq: Any, index: int) -> int:
     return _line(seq)
 
 
-def _tidy(value: Number) -> Number:
+def tidy(value: Number) -> Number:
     """Weighted sums in floats: round away binary noise (0.1 + 0.2); integers stay integers."""
     return value if isinstance(value, int) else round(value, 6)
 
@@ -1015,8 +1015,8 @@ class _Reader:
         items = self.seq(m, "levels", "the instrument")
         levels: list[Level] = []
         codes: list[tuple[str | None, int]] = []
-        lowest = _tidy(sum(a.min_score * a.weight for a in aspects))
-        highest = _tidy(sum(a.max_score * a.weight for a in aspects))
+        lowest = tidy(sum(a.min_score * a.weight for a in aspects))
+        highest = tidy(sum(a.max_score * a.weight for a in aspects))
         for i, item in enumerate(items):
             line = _item_line(m["levels"], i)
             lm = self.mapping(item, line, f"level {i + 1}")

@@ -23,6 +23,7 @@ from sinergi.assessments.instrument import (
     Number,
     Question,
     SetRule,
+    tidy,
 )
 from sinergi.lib.problems import Problem, _
 
@@ -292,11 +293,6 @@ class Result(NamedTuple):
         )
 
 
-def _tidy(value: Number) -> Number:
-    """Weighted sums in floats: round away binary noise (0.1 + 0.2)."""
-    return round(value, 6)
-
-
 def score(compiled: Compiled, answers: Mapping[str, Answer], *, explain: bool = True) -> Result:
     """Score clean answers (from check_answers). An unanswered optional question scores 0.
 
@@ -325,8 +321,8 @@ def score(compiled: Compiled, answers: Mapping[str, Answer], *, explain: bool = 
             aspects[aspect.code] = subtotal
             total += subtotal * aspect.weight
         if not compiled.whole:
-            total = _tidy(total)
-            aspects = {code: _tidy(s) for code, s in aspects.items()}
+            total = tidy(total)
+            aspects = {code: tidy(s) for code, s in aspects.items()}
     rank = 0
     for rank, level in enumerate(compiled.levels):  # noqa: B007 (rank is used after the loop)
         if total >= level.min_total:
@@ -388,7 +384,7 @@ def _explain(
         else:
             answer = step.answer
         if not compiled.whole:
-            points, gain = _tidy(points), _tidy(gain)
+            points, gain = tidy(points), tidy(gain)
         rises.append(Rise(q.aspect, code, now, now + gain, points, answer, step.target))
     gated = {g.aspect for g in gaps}
     rises.sort(key=lambda r: (r.aspect not in gated, -r.points))
