@@ -21,7 +21,8 @@ class Actor(models.Model):
     nik_encrypted = models.TextField()
     nik_masked = models.CharField(_("NIK"), max_length=16)
     name = models.CharField(_("name"), max_length=150)
-    name_key = models.CharField(max_length=150, db_index=True)
+    # Indexed as the first column of actor_dedup, which serves lookups by name_key alone.
+    name_key = models.CharField(max_length=150)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("birth date"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
