@@ -55,6 +55,7 @@ run: assets demo serve
 lint: .venv/installed-test
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	SINERGI_DEMO=1 .venv/bin/mypy sinergi conftest.py
 
 test: .venv/installed-test node_modules/installed messages assets .chromium lint
 	$(PY) -m pytest -q

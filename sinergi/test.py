@@ -72,7 +72,7 @@ def valid_nik(
     return compose_nik(district, born, female=female, serial=serial or next(_serial))
 
 
-class ActorFactory(factory.django.DjangoModelFactory):
+class ActorFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]  # untyped base
     class Meta:
         model = Actor
 
@@ -99,4 +99,5 @@ class ActorFactory(factory.django.DjangoModelFactory):
             regency_code=regency,
             district_code=district,
         )
-        return super()._create(model_class, *args, **kwargs)
+        actor: Actor = super()._create(model_class, *args, **kwargs)
+        return actor

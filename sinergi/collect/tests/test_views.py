@@ -42,7 +42,7 @@ def test_the_template_has_the_columns_and_a_help_sheet(personas: Personas) -> No
     assert [row[0] for row in help_rows[1:]] == list(COLUMNS)
     sector = next(row for row in help_rows if row[0] == "sector")
     assert sector[1] == "required"
-    assert "kerajinan" in sector[5]
+    assert "kerajinan" in str(sector[5])
 
 
 def test_a_file_that_is_not_a_spreadsheet_is_refused_at_upload(personas: Personas) -> None:

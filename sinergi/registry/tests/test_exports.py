@@ -36,7 +36,7 @@ def xlsx_rows(client: Client, query: str = "") -> list[dict[str, object]]:
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
     header, *rows = sheet.to_python()
     assert header == list(EXPORT_COLUMNS)
-    return [dict(zip(header, row, strict=True)) for row in rows]
+    return [dict(zip([str(h) for h in header], row, strict=True)) for row in rows]
 
 
 def test_exports_hold_only_the_users_scoped_and_filtered_rows(personas: Personas) -> None:
@@ -84,6 +84,7 @@ def test_each_export_is_audited_with_filters_rows_and_nik_exposure(personas: Per
         "rows": 2,
         "nik_clear": 0,
     }
+    assert officer.after is not None
     assert (officer.after["format"], officer.after["rows"], officer.after["nik_clear"]) == (
         "xlsx",
         2,
