@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -9,6 +10,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sinergi.accounts.choices import Role
+from sinergi.assessments.services import create_period, load_default_instrument, submit_assessment
+from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import JobStatus
 from sinergi.collect.models import ImportJob
 from sinergi.regions.models import ModelRegion
@@ -49,6 +52,20 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "collect/imports/{job}/": (LOGIN, 200, 404, 200, 404, 404, 403),
     "collect/imports/{job}/report.xlsx": (LOGIN, 200, 404, 200, 404, 404, 403),
     "audit/": (LOGIN, 200, 200, 403, 403, 403, 403),
+    "mapping/actors/{actor}/assess/": (LOGIN, 200, 200, 200, 404, 200, 403),
+    "mapping/actors/{actor}/preview/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/results/{result}/": (LOGIN, 200, 200, 200, 404, 200, 200),
+    "mapping/results/{result}/verify/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/periods/": (LOGIN, 200, 404, 200, 200, 404, 404),
+    "mapping/periods/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "mapping/periods/{period}/status/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/periods/{period}/lock/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/periods/{period}/unlock/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/instruments/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "mapping/instruments/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "mapping/instruments/{instrument}/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "mapping/instruments/{instrument}/publish/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/instruments/{instrument}/retire/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
@@ -78,6 +95,9 @@ def route_templates() -> set[str]:
         "<int:actor_id>": "{actor}",
         "<actor_id>": "{actor}",
         "<int:job_id>": "{job}",
+        "<int:assessment_id>": "{result}",
+        "<int:period_id>": "{period}",
+        "<int:instrument_id>": "{instrument}",
         "<str:code>": "33.17",
     }
     result = set()
@@ -99,7 +119,21 @@ def test_each_persona_gets_what_the_matrix_says(personas: Personas) -> None:
     job = ImportJob.objects.create(
         uploaded_by=personas.rembang, file="imports/x.xlsx", status=JobStatus.DONE
     )
-    ids = {"user": facilitator.pk, "actor": actor.pk, "job": job.pk}
+    instrument, _created = load_default_instrument()
+    period = create_period(
+        user=None, code="2019", name="2019", starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31)
+    )
+    result, _scored = submit_assessment(
+        user=personas.pendamping, actor=actor, period=period, answers=BEGINNER
+    )
+    ids = {
+        "user": facilitator.pk,
+        "actor": actor.pk,
+        "job": job.pk,
+        "result": result.pk,
+        "period": period.pk,
+        "instrument": instrument.pk,
+    }
     failures = []
     for template, expected in MATRIX.items():
         path = "/" + template.format(**ids)
