@@ -6,12 +6,23 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sinergi.lib.crypto import decrypt
-from sinergi.registry.forms import ActorForm, ActorRecord, validate_actor, validate_actors
+from sinergi.registry.forms import (
+    ACTOR_FIELDS,
+    LEGALITY_FIELDS,
+    SKIP,
+    ActorForm,
+    ActorRecord,
+    validate_actor,
+    validate_actors,
+)
 from sinergi.registry.models import Actor
 from sinergi.test import KENDAL_VILLAGE, REMBANG_VILLAGE, ActorFactory, Personas, valid_nik
 
@@ -180,3 +191,62 @@ def test_a_batch_reads_the_database_the_same_number_of_times_for_any_size(
 
     queries(1)  # memberships, read once per user
     assert queries(10) == queries(100) <= 5
+
+
+def _outcome_of(clean: Any, data: dict[str, Any]) -> tuple[str, Any]:
+    try:
+        value = clean(data)
+    except ValidationError as exc:
+        return "error", exc.messages
+    except Exception as exc:  # noqa: BLE001 - a crash must be the same crash (bools in dates)
+        return "crash", type(exc)
+    return "value", (type(value), value)
+
+
+_ISO_LIKE = r"\s?[0-9]{4}-[0-9]{2}-[0-9]{2}\s?"
+_WORDS = ["ya", "Tidak", " YES ", "no", "1", "0", "true", "benar", "on", "off", "maybe", ""]
+_CODES = [
+    code
+    for column in ACTOR_FIELDS + LEGALITY_FIELDS
+    for code, _label in getattr(column.field, "choices", [])
+]
+_cells = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-10, max_value=3000),
+    st.floats(allow_nan=False),
+    st.dates(),
+    st.datetimes(),
+    st.from_regex(_ISO_LIKE, fullmatch=True),
+    st.from_regex(r"\s?[0-9]{1,6}\s?", fullmatch=True),
+    st.sampled_from(_CODES + [c.upper() for c in _CODES] + [f" {c}" for c in _CODES] + _WORDS),
+    st.text(max_size=20),
+    st.text(alphabet="ab \t\x00", min_size=145, max_size=160),
+)
+
+
+@pytest.mark.parametrize("column", ACTOR_FIELDS + LEGALITY_FIELDS, ids=lambda column: column.name)
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(cell=_cells, absent=st.booleans())
+def test_the_fast_parser_cleans_every_value_as_the_django_field_does(
+    column: Any, cell: Any, absent: bool
+) -> None:
+    data = {} if absent else {column.name: cell}
+    django = _outcome_of(lambda d: column.field.clean(column.read(d, {}, column.name)), data)
+    assert _outcome_of(column.clean, data) == django
+
+
+def test_a_well_formed_import_row_never_reaches_the_django_fields() -> None:
+    data = {
+        **row(phone="081234567890", year_started="2015", consent_date=date(2024, 1, 15)),
+        "consent_programme": True,
+        "consent_partners": "tidak",
+        "status": "",
+        "address": "",
+    }
+    item = {"kind": "nib", "number": "1234567890123"}
+    skipped = [c.name for c in ACTOR_FIELDS if c.fast(data) is SKIP]
+    skipped += [c.name for c in LEGALITY_FIELDS if c.fast(item) is SKIP]
+    assert skipped == []
