@@ -13,18 +13,23 @@ import random
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership, User
+from sinergi.assessments import services
+from sinergi.assessments.choices import AssessmentStatus, PeriodStatus, Source
+from sinergi.assessments.models import Assessment, Instrument, Period
+from sinergi.assessments.services import _stored_answers as stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.demo import data
+from sinergi.demo import data, mapping
 from sinergi.lib.crypto import lookup_hash
 from sinergi.regions.choices import Level, Phase
 from sinergi.regions.models import ModelRegion, Region
@@ -282,6 +287,17 @@ def _status(rng: random.Random) -> str:
     return str(Status.MOVED) if draw < 0.9975 else str(Status.GRADUATED)
 
 
+def _year_started(rng: random.Random, born: date, nik: str) -> int:
+    """Every demo business was running by the last closed mapping round, so every actor has
+    a result. A year past it is drawn again from a generator of its own: the main stream, and
+    so every later actor, stays as in demo databases loaded before the rounds existed."""
+    earliest = max(born.year + 17, 1990)
+    year = rng.randint(earliest, 2019)
+    if year > mapping.LAST:
+        year = random.Random(f"{nik}:started").randint(earliest, mapping.LAST)
+    return year
+
+
 def _actor(rng: random.Random, regency: str, village: Village, used_niks: set[str]) -> ActorPlan:
     female = rng.random() < 0.97
     given, second = _person_name(rng, _culture(rng, regency), female=female)
@@ -307,7 +323,7 @@ def _actor(rng: random.Random, regency: str, village: Village, used_niks: set[st
         business_name=business,
         sector=sector,
         products=products,
-        year_started=rng.randint(max(born.year + 17, 1990), 2019),
+        year_started=_year_started(rng, born, nik),
         consent_date=_between(rng, date(2016, 6, 1), date(2019, 11, 30)) if consent else None,
         consent_programme=consent,
         consent_partners=consent and rng.random() < 0.7,
@@ -487,6 +503,108 @@ def _ensure_actors(plans: list[ActorPlan], by: User) -> tuple[int, int]:
     return len(new), sum(len(p.legality) for p in new)
 
 
+def _ensure_periods(by: User) -> tuple[dict[int, Period], list[Period]]:
+    """The mapping rounds 2016-2019 by year, and those created now (still open)."""
+    periods, created = {}, []
+    for year in (*mapping.ROUNDS, mapping.OPEN_ROUND):
+        found = Period.objects.filter(code=str(year)).first()
+        if found is None:
+            found = services.create_period(
+                user=by,
+                code=str(year),
+                name=f"Pemetaan {year}",
+                starts_on=date(year, 1, 1),
+                ends_on=date(year, 12, 31),
+            )
+            created.append(found)
+        periods[year] = found
+    return periods, created
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(10), tzinfo=timezone.get_current_timezone())
+
+
+def _ensure_results(
+    scenario: Plan,
+    results: list[mapping.MappedResult],
+    instrument: Instrument,
+    periods: dict[int, Period],
+) -> int:
+    """Store the planned results an actor does not have yet in that period, and announce each
+    to the result listeners as `submit_assessment` would.
+
+    Inserted in bulk (submit_assessment takes about 5 ms a result: a minute for the demo),
+    with level, total, aspects and graduation exactly as `score` gave them. These are the
+    record of rounds already held, so they go in even where a round is closed by now.
+    """
+    hashes = {p.nik: lookup_hash(p.nik) for p in scenario.actors}
+    actors: dict[str, tuple[int, str, str]] = {}
+    for batch in _batches(list(hashes.values())):
+        rows = Actor.objects.filter(nik_hash__in=batch)
+        for pk, nik_hash, regency, province in rows.values_list(
+            "pk", "nik_hash", "regency_code", "province_code"
+        ):
+            actors[nik_hash] = (pk, regency, province)
+    have = set(
+        Assessment.objects.filter(
+            period__in=[periods[year] for year in mapping.ROUNDS], counted=True
+        ).values_list("actor_id", "period_id")
+    )
+    wanted = [u.username for u in scenario.users]
+    users = dict(User.objects.filter(username__in=wanted).values_list("username", "pk"))
+    facilitators = {p.nik: users.get(p.facilitator) for p in scenario.actors}
+    officers = {
+        u.region: users.get(u.username)
+        for u in scenario.users
+        if u.role == Role.REGENCY_OFFICER and u.region
+    }
+    new = []
+    for r in results:
+        found = actors.get(hashes[r.nik])
+        period = periods[r.year]
+        if found is None or (found[0], period.pk) in have:
+            continue
+        actor_id, regency, province = found
+        new.append(
+            Assessment(
+                actor_id=actor_id,
+                period=period,
+                instrument=instrument,
+                answers=stored_answers(r.answers),
+                level=r.result.level,
+                total_score=r.result.total,
+                aspects=dict(r.result.aspects),
+                graduate=r.result.graduate,
+                status=AssessmentStatus.VERIFIED,
+                counted=True,
+                source=Source.DEMO,
+                regency_code=regency,
+                province_code=province,
+                created_by_id=facilitators[r.nik],
+                verified_by_id=officers.get(regency),
+                verified_at=_at(r.verified_on),
+            )
+        )
+    created = Assessment.objects.bulk_create(new, batch_size=_CHUNK)
+    for row in created:
+        change = services.ResultChange(row.period_id, row.actor_id, row.regency_code, None, row)
+        for listener in services.result_listeners:
+            listener(change)
+    return len(created)
+
+
+def transitions(first: str, last: str) -> dict[str, dict[str, int]]:
+    """Counted levels of actors with a result in both periods: {from: {to: actors}}."""
+    counted = Assessment.objects.filter(counted=True)
+    before = dict(counted.filter(period__code=first).values_list("actor_id", "level"))
+    matrix = {a: dict.fromkeys(mapping.LEVELS, 0) for a in mapping.LEVELS}
+    for actor_id, level in counted.filter(period__code=last).values_list("actor_id", "level"):
+        if actor_id in before:
+            matrix[before[actor_id]][level] += 1
+    return matrix
+
+
 def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
     """Add whatever part of the demo scenario is missing; refuses outside demo/debug mode."""
     if not (settings.DEMO_MODE or settings.DEBUG):
@@ -499,11 +617,26 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         # Demo records are entered on behalf of the national admin, as a data-entry run would be.
         admin = User.objects.get(username="admin")
         created_actors, created_items = _ensure_actors(scenario.actors, admin)
+        instrument, _created = services.load_default_instrument()
+        periods, new_periods = _ensure_periods(admin)
+        results = mapping.history(
+            scenario.actors,
+            scenario.model_regions,
+            services.compiled(instrument),
+            targets=mapping.evaluation_targets(actors, ACTOR_COUNT),
+            seed=seed,
+        )
+        created_results = _ensure_results(scenario, results, instrument, periods)
+        for period in new_periods:
+            if int(period.code) in mapping.ROUNDS:
+                services.set_period_status(user=admin, period=period, status=PeriodStatus.CLOSED)
         created = {
             "model_regions": created_regions,
             "users": created_users,
             "actors": created_actors,
             "legality_items": created_items,
+            "periods": len(new_periods),
+            "results": created_results,
         }
         if any(created.values()):
             record(

@@ -3,7 +3,17 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from sinergi.accounts.models import User
-from sinergi.demo.scenario import ACTOR_COUNT, DEMO_LOGINS, PASSWORD, SEED, DemoError, load_demo
+from sinergi.assessments.models import Period
+from sinergi.demo import mapping
+from sinergi.demo.scenario import (
+    ACTOR_COUNT,
+    DEMO_LOGINS,
+    PASSWORD,
+    SEED,
+    DemoError,
+    load_demo,
+    transitions,
+)
 from sinergi.regions.models import ModelRegion
 from sinergi.registry.models import Actor, LegalityItem
 
@@ -31,6 +41,7 @@ class Command(BaseCommand):
             f"Now: {ModelRegion.objects.count()} model regions, {User.objects.count():,} users, "
             f"{Actor.objects.count():,} actors, {LegalityItem.objects.count():,} legality items."
         )
+        self._mapping()
         self.stdout.write(f"Demo logins (password {PASSWORD}):")
         for username, what in DEMO_LOGINS:
             self.stdout.write(f"  {username:<20} {what}")
@@ -38,3 +49,22 @@ class Command(BaseCommand):
             "  and per model regency: dinas-<regency> (officer), "
             "pendamping-<regency>[-2..4] (facilitators), e.g. dinas-kota-ternate."
         )
+
+    def _mapping(self) -> None:
+        """The mapping rounds, and the 2016 -> 2018 moves the 2019 evaluation reported."""
+        periods = Period.objects.filter(
+            code__in=[str(y) for y in (*mapping.ROUNDS, mapping.OPEN_ROUND)]
+        )
+        for period in periods.order_by("starts_on"):
+            results = period.assessments.filter(counted=True).count()
+            self.stdout.write(f"  {period.name} ({period.status}): {results:,} results")
+        first, last = str(mapping.FIRST), str(mapping.LAST)
+        matrix = transitions(first, last)
+        levels = list(matrix)
+        self.stdout.write(
+            f"Levels {first} -> {last}, actors with a result in both "
+            f"(evaluation: {mapping.UP_1_2} IR1->IR2, {mapping.UP_2_3} IR2->IR3):"
+        )
+        self.stdout.write("  " + " " * 8 + "".join(f"{to:>7}" for to in levels))
+        for before, row in matrix.items():
+            self.stdout.write(f"  {before:<8}" + "".join(f"{row[to]:>7,}" for to in levels))
