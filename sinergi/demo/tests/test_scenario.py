@@ -7,22 +7,25 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from sinergi.accounts.choices import Role
-from sinergi.accounts.models import Membership, User
+from sinergi.accounts.models import User
+from sinergi.assessments import services
+from sinergi.assessments.instrument import DEFAULT_FILE, load_definition
+from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
-from sinergi.demo import data
+from sinergi.demo import data, mapping
 from sinergi.demo.scenario import (
     ACTOR_COUNT,
     DEMO_LOGINS,
     PASSWORD,
+    SEED,
     Village,
     load_demo,
     plan,
+    transitions,
 )
-from sinergi.lib.crypto import decrypt
 from sinergi.regions.models import ModelRegion
 from sinergi.registry.models import Actor, LegalityItem
-from sinergi.registry.rules import check_nib, check_nik, normalise_pirt, pirt_regency
+from sinergi.registry.rules import check_nib, normalise_pirt, pirt_regency
 
 pytestmark = pytest.mark.django_db
 
@@ -61,32 +64,6 @@ def test_it_loads_the_21_model_regions_with_the_public_14_not_illustrative() -> 
     assert {"18.07", "21.03", "11.13"} <= {code for code, m in regions.items() if m.illustrative}
     assert all(m.start_year == 2016 for code, m in regions.items() if code in PUBLIC_14)
     assert all(m.mou_number.startswith("DEMO/KPPPA/") for m in regions.values())
-
-
-def test_it_loads_the_full_scenario_with_valid_niks_in_model_villages() -> None:
-    load_demo()
-    actors = list(Actor.objects.select_related("village"))
-    assert len(actors) == ACTOR_COUNT
-    niks = [decrypt(a.nik_encrypted) for a in actors]
-    assert len(set(niks)) == ACTOR_COUNT
-    model_codes = {code for code, _ in data.MODEL_REGIONS}
-    for actor, nik in zip(actors, niks, strict=True):
-        check = check_nik(nik, sex=actor.sex, birth_date=actor.birth_date)
-        assert check.ok, (actor.name, check.errors)
-        assert check.birth_date == actor.birth_date
-        assert check.region_prefix == actor.district_code == actor.village.parent_id
-        assert actor.regency_code in model_codes
-        assert actor.village_id.startswith(actor.regency_code + ".")
-        assert 1960 <= actor.birth_date.year <= 2000
-    assert Counter(a.sex for a in actors)["F"] / ACTOR_COUNT > 0.95
-    facilitator_regions = dict(
-        Membership.objects.filter(role=Role.FACILITATOR).values_list("user_id", "region")
-    )
-    for actor in actors:
-        assert facilitator_regions.get(actor.facilitator_id or 0) == actor.regency_code
-    caseloads = Counter(a.facilitator_id for a in actors).values()
-    assert min(caseloads) >= 25
-    assert max(caseloads) <= 45
 
 
 def test_its_licence_numbers_are_well_formed() -> None:
@@ -147,12 +124,24 @@ def test_it_loads_the_same_people_every_time() -> None:
     assert fingerprint() == first
 
 
-def test_its_plan_depends_only_on_the_seed() -> None:
+def made_up_regions() -> tuple[dict[str, str], dict[str, list[Village]]]:
     names = {code: f"Kabupaten Contoh {code}" for code, _ in data.MODEL_REGIONS}
     villages = {
         code: [Village(f"{code}.0{d}.200{v}", f"Desa {d}{v}") for d in range(1, 4) for v in (1, 2)]
         for code in names
     }
+    return names, villages
+
+
+def results() -> list[tuple[Any, ...]]:
+    rows = Assessment.objects.order_by("actor__nik_hash", "period__code").values_list(
+        "actor__nik_hash", "period__code", "answers", "level", "verified_at", "verified_by"
+    )
+    return list(rows)
+
+
+def test_its_plan_depends_only_on_the_seed() -> None:
+    names, villages = made_up_regions()
     one = plan(names, villages, actors=SMALL, seed=7)
     assert one == plan(names, villages, actors=SMALL, seed=7)
     assert one.actors != plan(names, villages, actors=SMALL, seed=8).actors
@@ -178,3 +167,60 @@ def test_the_command_prints_counts_and_logins() -> None:
     assert "already loaded" in text
     for username, _ in DEMO_LOGINS:
         assert username in text
+
+
+def test_its_mapping_history_depends_only_on_the_seed() -> None:
+    names, villages = made_up_regions()
+    scenario = plan(names, villages, actors=SMALL, seed=7)
+    engine = load_definition(DEFAULT_FILE.read_text(encoding="utf-8")).compile()
+
+    def history(seed: int) -> list[mapping.MappedResult]:
+        return mapping.history(scenario.actors, scenario.model_regions, engine, seed=seed)
+
+    one = history(7)
+    assert one == history(7)
+    assert one != history(8)
+    assert {r.nik for r in one} == {a.nik for a in scenario.actors}
+    assert {r.year for r in one} == set(mapping.ROUNDS)
+
+
+def test_every_demo_business_was_running_by_the_last_closed_round() -> None:
+    names, villages = made_up_regions()
+    years = [a.year_started for a in plan(names, villages, seed=SEED).actors]
+    assert max(years) == mapping.LAST
+    assert Counter(years)[mapping.LAST] < 2 * Counter(years)[mapping.LAST - 1]
+
+
+def test_a_smaller_demo_reproduces_the_evaluation_in_proportion() -> None:
+    load_demo(actors=SMALL)
+    matrix = transitions("2016", "2018")
+    up_1_2, up_2_3 = mapping.evaluation_targets(SMALL, ACTOR_COUNT)
+    assert (matrix["IR1"]["IR2"], matrix["IR2"]["IR3"]) == (up_1_2, up_2_3) == (46, 46)
+
+
+def test_it_stores_the_same_results_every_time() -> None:
+    load_demo(actors=SMALL)
+    first = results()
+    Assessment.objects.all().delete()
+    assert load_demo(actors=SMALL).created["results"] == len(first)
+    assert results() == first
+
+
+def test_it_announces_every_result_it_stores() -> None:
+    heard: list[services.ResultChange] = []
+    services.result_listeners.append(heard.append)
+    try:
+        load_demo(actors=SMALL)
+    finally:
+        services.result_listeners.remove(heard.append)
+    stored = Assessment.objects.in_bulk()
+    assert len(heard) == len(stored) > 2 * SMALL
+    assert {c.new.pk for c in heard if c.new} == set(stored)
+    assert all(c.old is None for c in heard)
+    for change in heard:
+        row = stored[change.new.pk if change.new else 0]
+        assert (change.period_id, change.actor_id, change.regency_code) == (
+            row.period_id,
+            row.actor_id,
+            row.regency_code,
+        )
