@@ -24,8 +24,8 @@ from sinergi.assessments.scoring import Result, check_answers, score
 def answers_from(data: QueryDict, definition: Definition) -> dict[str, Any]:
     """The answers posted for each question; an unanswered question is left out.
 
-    An any_of question posts a hidden empty value beside its checkboxes, so "none of these"
-    (present, empty) differs from "not answered" (absent).
+    An any_of question has a "none of these" checkbox with an empty value, so "none of these"
+    (present, empty) differs from "not answered" (nothing ticked, absent).
     """
     answers: dict[str, Any] = {}
     for question in definition.questions:
@@ -84,6 +84,7 @@ class Field:
     minimum: Any
     maximum: Any
     choices: tuple[Choice, ...]
+    none_checked: bool  # any_of: "none of these" ticked
     errors: tuple[str, ...]
 
     @property
@@ -117,6 +118,7 @@ def _field(q: Question, lang: str, raw: Any, errors: list[str]) -> Field:
             Choice(o.code, o.label.get(lang), o.hint.get(lang) if o.hint else "", o.code in chosen)
             for o in q.options
         ),
+        none_checked=raw == [],
         errors=tuple(errors),
     )
 

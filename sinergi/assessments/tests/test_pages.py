@@ -32,7 +32,7 @@ def login(user: Any, language: str = "en") -> Client:
 
 
 def form(answers: dict[str, Any], period: str = "2019") -> dict[str, Any]:
-    """Answers as a browser posts them: any_of as a list after the hidden empty value."""
+    """Answers as a browser posts them: any_of as a list, "none of these" (empty) ticked too."""
     data: dict[str, Any] = {"period": period}
     for code, value in answers.items():
         data[code] = ["", *value] if isinstance(value, list) else str(value)
@@ -162,6 +162,7 @@ def test_the_form_shows_the_instruments_labels_in_the_active_language(
     assert 'inputmode="numeric"' in english
     assert 'type="radio" name="production" value="daily"' in english
     assert 'type="checkbox" name="legality" value="nib"' in english
+    assert 'type="checkbox" name="legality" value=""' in english  # none of these
     assert 'hx-post="/mapping/actors/' in english
     indonesian = login(personas.pendamping, "id").get(assess_url(actor)).content.decode()
     assert "Jumlah tenaga kerja selain pemilik" in indonesian
@@ -204,6 +205,19 @@ def test_the_preview_scores_the_answers_so_far(personas: Personas, period: Perio
     assert "30 points" in full
     assert "all answered" in full
     assert Assessment.objects.count() == 0
+
+
+def test_an_untouched_any_of_question_is_unanswered_and_none_of_these_is_an_answer(
+    personas: Personas, period: Period
+) -> None:
+    actor = ActorFactory()
+    client = login(personas.rembang)
+    answers = {k: v for k, v in BEGINNER.items() if k != "legality"}
+    untouched = client.post(assess_url(actor), form(answers)).content.decode()
+    assert "An answer is required" in untouched.split('id="q-legality"')[1]
+    assert Assessment.objects.count() == 0
+    preview = client.post(preview_url(actor), {"legality": ""}).content.decode()
+    assert "so far: 1 of 10 answered" in preview
 
 
 def test_the_preview_names_a_wrong_answer(personas: Personas, period: Period) -> None:
