@@ -399,8 +399,8 @@ def _number(
     else:
         top = low + (high - low) / 2 if previous is not None and previous < low else high
         value = math.exp(rng.uniform(math.log(low), math.log(top)))
-    first = -(-low // step) * step  # the lowest round number in the band
-    return min(max(int(value // step) * step, first), high)
+    # Between the band's lowest and highest round numbers.
+    return min(max(int(value // step) * step, -(-low // step) * step), high // step * step)
 
 
 def _licences(

@@ -147,6 +147,9 @@ def test_answers_grow_over_the_rounds() -> None:
     for option, question in (("marketplace", "digital"), ("separate", "bookkeeping")):
         shares = [sum(a[question] == option for a in answers[c]) / len(answers[c]) for c in answers]
         assert shares == sorted(shares)
+    everything = [a for c in answers for a in answers[c]]
+    assert all(a["monthly_turnover"] % 50_000 == a["capital"] % 100_000 == 0 for a in everything)
+    assert all(a["workers"] <= 7 and a["monthly_turnover"] <= 45_000_000 for a in everything)
     assert not any("nib" in a["legality"] for a in answers["2016"] + answers["2017"])
     assert any("nib" in a["legality"] for a in answers["2018"])
 
