@@ -29,8 +29,8 @@ if TYPE_CHECKING:
     from sinergi.demo.scenario import ActorPlan, ModelRegionPlan
 
 ROUNDS = (2016, 2017, 2018)  # closed, with results
+FIRST, PARTIAL, LAST = ROUNDS  # the baseline, a round that re-mapped only some, the last
 OPEN_ROUND = 2019  # open and still empty
-FIRST, LAST = ROUNDS[0], ROUNDS[-1]
 UP_1_2 = 547  # IR 1 -> IR 2 between 2016 and 2018 (the 2019 evaluation)
 UP_2_3 = 546  # IR 2 -> IR 3
 LEVELS = ("IR1", "IR2", "IR3")  # lowest first
@@ -41,13 +41,13 @@ _OTHER_CELLS = {
     ("IR2", "IR1"): 0.07,  # fell back (a bad season, illness, lost a buyer)
     ("IR3", "IR2"): 0.04,
     ("IR3", "IR3"): 0.22,
-}  # the rest stayed at IR 1 or IR 2 (stay_1_share of them at IR 1)
+}  # the rest stayed where they were: this share of them at IR 1, the others at IR 2
 _STAY_1_SHARE = 0.55
 # Levels of actors first mapped after 2016 (no baseline), and how they move a year on.
 _JOINER_LEVELS = {"IR1": 0.55, "IR2": 0.38, "IR3": 0.07}
 _RISE, _FALL = 0.35, 0.04
-_PARTIAL_2017 = 0.75  # share of already-mapped actors re-mapped in 2017 (a partial round)
-_LATE = 0.06  # actors in a 2016 region recruited a year after their business could have been
+_REMAPPED = 0.75  # share of the actors mapped before who were mapped again in the partial round
+_LATE = 0.06  # actors of a 2016 region who were first mapped in the second round
 _DROPPED = 0.5  # inactive or moved actors whose last round came before 2018
 
 # Plausible totals aimed at per level (the instrument decides; these only aim).
@@ -60,10 +60,11 @@ _RISE_WEIGHT = {
     "equipment": 2.0, "market_reach": 2.0, "bookkeeping": 3.0, "legality": 3.0,
     "network": 3.0, "digital": 3.0,
 }  # fmt: skip
+# Books kept, licences held and digital habits do not go away: they never slip.
 _FALL_WEIGHT = {
     "workers": 2.0, "monthly_turnover": 3.0, "capital": 1.0, "production": 3.0,
     "equipment": 1.0, "market_reach": 2.0, "network": 1.0,
-}  # fmt: skip # books kept, licences held and digital habits do not go away
+}  # fmt: skip
 _START_WEIGHT = {
     "workers": 1.0, "monthly_turnover": 2.0, "capital": 2.0, "production": 3.0,
     "equipment": 2.0, "market_reach": 3.0, "bookkeeping": 1.0, "legality": 1.0,
@@ -87,22 +88,23 @@ _NUMBERS = {
 _GRADUATE_WORKERS = (5, 7)  # a graduating business employs five or more
 _FOOD_LICENCES = (Sector.FOOD, Sector.AGRI)  # P-IRT covers processed food and drink
 _LETTERS = (LegalityKind.SKU, LegalityKind.IUMK)  # what a village or district office issues
+_NIB_SINCE = 2018  # the OSS system that issues NIBs started in July 2018
 _ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
 class MappedResult:
-    """One actor's result in one round: the clean answers and how they scored."""
+    """One actor's result in one round: the clean answers, how they scored, and when the
+    regency officer verified them (some days after the facilitator's visit, in the round)."""
 
     nik: str
     year: int
     answers: dict[str, Answer]
     result: Result
-    mapped_on: date  # the facilitator's visit
-    verified_on: date  # the regency officer's check, still inside the round
+    verified_on: date
 
 
-@dataclass
+@dataclass(frozen=True)
 class _State:
     """What an actor answered last time, so the next round grows from it."""
 
@@ -144,13 +146,13 @@ def history(
             start, end = windows[actor.village[:5], year]
             mapped_on = start + timedelta(days=actor_rng.randint(0, (end - start).days))
             verified_on = min(mapped_on + timedelta(days=actor_rng.randint(3, 21)), end)
-            results.append(MappedResult(actor.nik, year, answers, result, mapped_on, verified_on))
+            results.append(MappedResult(actor.nik, year, answers, result, verified_on))
     return results
 
 
 def _rounds(rng: random.Random, actor: ActorPlan, region_start: int) -> tuple[int, ...]:
     """The rounds an actor was mapped in: from her region's first round or her business's
-    start, to 2018 or the round before she stopped; 2017 was a partial round."""
+    start, to the last or the round before she stopped, skipping 2017 for some."""
     first = max(region_start, actor.year_started or region_start)
     if first == FIRST and rng.random() < _LATE:
         first += 1
@@ -159,9 +161,7 @@ def _rounds(rng: random.Random, actor: ActorPlan, region_start: int) -> tuple[in
     if stopped and first < LAST and rng.random() < _DROPPED:
         last = LAST - 1
     years = [y for y in ROUNDS if first <= y <= last]
-    return tuple(
-        y for y in years if y != 2017 or y in (first, last) or rng.random() < _PARTIAL_2017
-    )
+    return tuple(y for y in years if y != PARTIAL or y in (first, last) or rng.random() < _REMAPPED)
 
 
 def _trajectories(
@@ -180,7 +180,7 @@ def _trajectories(
     cohort.sort(key=lambda a: potential[a.nik], reverse=True)
     levels: dict[str, dict[int, str]] = {}
     for actor, (start, end) in zip(cohort, paths, strict=True):
-        levels[actor.nik] = {FIRST: start, 2017: _between(rng, start, end), LAST: end}
+        levels[actor.nik] = {FIRST: start, PARTIAL: _between(rng, start, end), LAST: end}
     for actor in actors:
         if actor.nik in levels:
             continue
@@ -213,6 +213,7 @@ def _matrix(n: int, up_1_2: int, up_2_3: int) -> Counter[tuple[str, str]]:
 
 
 def _potential(rng: random.Random, actor: ActorPlan) -> float:
+    """How likely an actor is to be among the advanced ones by 2018, with chance in it."""
     licences = sum(1 for item in actor.legality if item["issued_on"].year <= LAST)
     established = min(max(FIRST - (actor.year_started or FIRST), 0), 15) / 15
     graduated = 5.0 if actor.status == Status.GRADUATED else 0.0
@@ -220,7 +221,7 @@ def _potential(rng: random.Random, actor: ActorPlan) -> float:
 
 
 def _between(rng: random.Random, start: str, end: str) -> str:
-    """The 2017 level of an actor going from `start` (2016) to `end` (2018)."""
+    """The middle-round level of an actor going from `start` to `end`."""
     low, high = sorted((LEVELS.index(start), LEVELS.index(end)))
     if low == high:
         if rng.random() < 0.9:
@@ -327,8 +328,8 @@ def _aim(rng: random.Random, rubric: _Rubric, now: _Round, before: _State) -> di
             low[code] = before.scores[code]
     held = int(rubric.legality(before.licences | now.registered))
     low["legality"] = max(low["legality"], held)
-    # NIB exists since OSS (July 2018); P-IRT is for food: the top legality score needs both.
-    high["legality"] = max(3 if now.food and now.year >= 2018 else 2, low["legality"])
+    # The top legality score needs an NIB and (for a home industry) a P-IRT, which is for food.
+    high["legality"] = max(3 if now.food and now.year >= _NIB_SINCE else 2, low["legality"])
     if now.level == LEVELS[-1]:
         for code in _IR3_GATES:
             low[code] = max(low[code], 2)
