@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -27,26 +28,41 @@ class Entry:
     note: str = ""
 
 
+# The columns of an audit row, in the order _rows gives their values.
+_COLUMNS = (
+    "user_id",
+    "username",
+    "action",
+    "object_type",
+    "object_id",
+    "object_repr",
+    "region_code",
+    "before",
+    "after",
+    "note",
+)
+
+
 def _rows(
     user: ActingUser, action: Action, object_type: str, entries: Iterable[Entry]
-) -> list[Any]:
-    """The audit rows' columns: the acting user is always explicit (None for the system)."""
+) -> list[tuple[Any, ...]]:
+    """The audit rows' values: the acting user is always explicit (None for the system)."""
     real_user = user if user is not None and user.is_authenticated else None
     user_id = real_user.pk if real_user is not None else None
     username = real_user.get_username() if real_user is not None else ""
     return [
-        {
-            "user_id": user_id,
-            "username": username,
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(entry.object_id),
-            "object_repr": entry.object_repr[:200],
-            "region_code": entry.region_code,
-            "before": entry.before,
-            "after": entry.after,
-            "note": entry.note[:500],
-        }
+        (
+            user_id,
+            username,
+            str(action),  # the plain value, which insert_rows passes on as it is
+            object_type,
+            str(entry.object_id),
+            entry.object_repr[:200],
+            entry.region_code,
+            entry.before,
+            entry.after,
+            entry.note[:500],
+        )
         for entry in entries
     ]
 
@@ -66,14 +82,14 @@ def record(
     """Append one audit row."""
     entry = Entry(object_id, object_repr, region_code, before, after, note)
     [row] = _rows(user, action, object_type, [entry])
-    return AuditEvent.objects.create(**row)
+    return AuditEvent.objects.create(**dict(zip(_COLUMNS, row, strict=True)))
 
 
 def record_many(
     *, user: ActingUser, action: Action, object_type: str, entries: Sequence[Entry]
 ) -> None:
     """record() for many objects at once (imports): the same rows, in one prepared INSERT."""
-    insert_rows(AuditEvent, _rows(user, action, object_type, entries))
+    insert_rows(AuditEvent, _COLUMNS, _rows(user, action, object_type, entries))
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -82,44 +98,81 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any],
     return ({k: before.get(k) for k in changed}, {k: after.get(k) for k in changed})
 
 
-_PLAIN = (str, int, bool, float, type(None))
+_PLAIN = frozenset({str, int, bool, float, type(None)})
 
 
-def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) -> None:
-    """INSERT rows of column values (by attname; absent columns take the field default).
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a date or JSON column prepares its values, as get_db_prep_save would, with the
+    backend's adapter called directly for the common case (None: no preparation of its own).
+    """
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+
+        def as_json(value: Any) -> Any:
+            if value is None:  # SQL NULL, as get_db_prep_save keeps it
+                return None
+            if type(value) in (dict, list):
+                return ops.adapt_json_value(value, encoder)
+            return field.get_db_prep_save(value, connection)
+
+        return as_json
+    if type(field) is models.DateField:
+
+        def as_date(value: Any) -> Any:
+            if type(value) is date:
+                return ops.adapt_datefield_value(value)
+            return field.get_db_prep_save(value, connection)
+
+        return as_date
+    return None
+
+
+def insert_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    """INSERT rows of values given in `columns` order (attnames); the model's other columns
+    take their field default, auto_now columns the time of the call.
 
     For append-only bulk writes (imports, audit rows): bulk_create spends about 5 µs per
     value in its SQL compiler, more than the database takes to store the row, so this
-    prepares one statement and hands the values to executemany. Values that are not plain
-    (dates, JSON) are prepared by their model field, as the ORM would; auto_now columns get
-    the time of the call. No signals are sent and no ids come back.
+    prepares one statement and hands the values to executemany. Dates and JSON are prepared
+    as the ORM would (see _preparer), and so is any value that is not a plain str, int,
+    bool, float or None. No signals are sent and no ids come back.
     """
-    if not rows:
-        return
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = {f.attname: f for f in model._meta.concrete_fields if not f.primary_key}
+    given = [fields[name] for name in columns]
+    others = [f for name, f in fields.items() if name not in columns]
     now = timezone.now()
-    columns = []
-    for f in fields:
-        auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        default = f.get_db_prep_save(now if auto else f.get_default(), connection)
-        columns.append((f.attname, f, isinstance(f, models.JSONField), default))
+    defaults = [
+        f.get_db_prep_save(
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default(),
+            connection,
+        )
+        for f in others
+    ]
+    special = [(i, prepare) for i, f in enumerate(given) if (prepare := _preparer(f))]
     params = []
     for row in rows:
-        values = []
-        for name, f, always_prepare, default in columns:
-            if name not in row:
-                values.append(default)
-                continue
-            value = row[name]
-            if always_prepare or not isinstance(value, _PLAIN):
-                value = f.get_db_prep_save(value, connection)
-            values.append(value)
+        values = list(row)
+        for i, prepare in special:
+            values[i] = prepare(values[i])
+        if not _PLAIN.issuperset(map(type, values)):
+            values = [
+                value if type(value) in _PLAIN else f.get_db_prep_save(value, connection)
+                for value, f in zip(values, given, strict=True)
+            ]
+        values.extend(defaults)
         params.append(values)
+    if not params:
+        return
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
+        f"({', '.join(quote(f.column) for f in [*given, *others])}) "
+        f"VALUES ({', '.join(['%s'] * (len(given) + len(others)))})"
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)

@@ -30,12 +30,13 @@ from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
 from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_first_sheet
+from sinergi.regions.models import Region
 from sinergi.registry import rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS
 from sinergi.registry.forms import ActorRecord, ValidActor, name_key, validate_actors
 from sinergi.registry.models import Actor
-from sinergi.registry.validation import district_codes
+from sinergi.registry.validation import actor_ids, district_codes
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +323,7 @@ class ActorImport:
         self.seen_nik: dict[str, int] = {}
         self.seen_person: dict[tuple[str, str, str], int] = {}
         self.districts: frozenset[str] | None = None  # read once, at the first chunk
+        self.villages: dict[str, Region] = {}  # read as chunks name them
 
     def run(self) -> None:
         reader = open_first_sheet(self.job.file.path)
@@ -346,12 +348,17 @@ class ActorImport:
     def _import_chunk(self, rows: list[Row]) -> None:
         rows = [row for row in rows if self._first_in_file(row)]
         hashes = {row.nik: lookup_hash(row.nik) for row in rows if row.nik.isdigit()}
-        by_hash = {
-            actor.nik_hash: actor
-            for actor in Actor.objects.filter(nik_hash__in=hashes.values())
-            .select_related("facilitator")
-            .prefetch_related("legality_items")
-        }
+        ids = actor_ids(hashes.values())
+        by_hash = (
+            {
+                actor.nik_hash: actor
+                for actor in Actor.objects.filter(pk__in=ids.values())
+                .select_related("facilitator")
+                .prefetch_related("legality_items")
+            }
+            if ids
+            else {}
+        )
         existing = {nik: by_hash.get(nik_hash) for nik, nik_hash in hashes.items()}
         checked: list[tuple[Row, Actor | None]] = []
         records: list[ActorRecord] = []
@@ -390,6 +397,8 @@ class ActorImport:
             warn_duplicates=True,
             districts=self.districts,
             known_actors=existing,
+            known_hashes=hashes,
+            villages=self.villages,
         )
         new: list[tuple[Row, ValidActor]] = []
         changes: list[tuple[Row, Actor, ValidActor]] = []

@@ -239,6 +239,7 @@ class ValidActor:
     facilitator: User | None
     legality: list[dict[str, Any]] | None
     warnings: list[str]
+    nik_hash: str = ""  # the lookup hash of data["nik"] when the validator computed it
 
 
 def initial_from(actor: Actor) -> dict[str, Any]:
@@ -569,6 +570,7 @@ def _check(
         facilitator.user if facilitator else None,
         parsed.legality,
         found.warnings,
+        lookups.hash_of(data["nik"]) if data.get("nik") else "",
     ), {}
 
 
@@ -596,12 +598,15 @@ def validate_actors(
     warn_duplicates: bool = False,
     districts: Collection[str] | None = None,
     known_actors: Mapping[str, Actor | None] | None = None,
+    known_hashes: Mapping[str, str] | None = None,
+    villages: dict[str, Region] | None = None,
 ) -> list[tuple[ValidActor | None, Errors]]:
     """validate_actor for many records at once (imports), with the same errors and warnings.
 
-    The database is read once per kind for all of them. `districts` (all district codes) may
-    be passed by a caller that validates many chunks; `known_actors` are actors (None: no
-    actor) the caller already read by NIK.
+    The database is read once per kind for all of them. A caller that validates many chunks
+    may pass `districts` (all district codes) and a `villages` cache (by code, filled as
+    chunks need them); `known_actors` are actors (None: no actor) it already read by NIK,
+    `known_hashes` the NIKs' lookup hashes it already computed.
     """
     parsed = [_parse(record) for record in records]
     lookups = ChunkLookups.load(
@@ -618,5 +623,7 @@ def validate_actors(
         usernames={p.cleaned["facilitator"] for p in parsed if p.cleaned.get("facilitator")},
         districts=districts,
         known_actors=known_actors,
+        known_hashes=known_hashes,
+        villages=villages,
     )
     return [_check(p, user=user, lookups=lookups, warn_duplicates=warn_duplicates) for p in parsed]

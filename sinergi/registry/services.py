@@ -17,6 +17,7 @@ from sinergi.regions.models import Region
 from sinergi.registry.forms import ValidActor, name_key
 from sinergi.registry.models import Actor, LegalityItem
 from sinergi.registry.rules import mask_nik
+from sinergi.registry.validation import actor_ids
 
 # Cleaned fields copied onto the model as they are.
 _PLAIN_FIELDS = (
@@ -40,8 +41,20 @@ _PLAIN_FIELDS = (
 _ACTOR_DEFAULTS = {
     f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in _PLAIN_FIELDS
 }
-# Keys per `IN (...)` when reading back the ids of new actors.
-_IN_BATCH = 500
+# The columns register_actors_bulk writes, in the order of its rows.
+_ACTOR_COLUMNS = (
+    *_PLAIN_FIELDS,
+    "name_key",
+    "nik_hash",
+    "nik_encrypted",
+    "nik_masked",
+    "village_id",
+    "province_code",
+    "regency_code",
+    "district_code",
+    "facilitator_id",
+)
+_LEGALITY_COLUMNS = ("actor_id", "kind", "number", "issued_on", "expires_on")
 
 
 def _item(kind: str, number: str, issued_on: Any, expires_on: Any) -> dict[str, Any]:
@@ -162,38 +175,51 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
     All or none.
     """
     own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
-    rows: list[dict[str, Any]] = []
-    facilitators: list[Any] = []
-    items_by_actor: list[list[dict[str, Any]]] = []
+    rows: list[tuple[Any, ...]] = []
+    entries: list[tuple[str, str, dict[str, Any]]] = []  # NIK hash, name, state
+    items_by_hash: dict[str, list[dict[str, Any]]] = {}
     for valid in actors:
+        data = valid.data
+        nik = data["nik"]
+        nik_hash = valid.nik_hash or lookup_hash(nik)
+        village = valid.village.code  # type: ignore[union-attr] # a new actor has one
+        province, regency, district, _ = ancestors(village)
+        plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in _PLAIN_FIELDS}
+        masked = mask_nik(nik)
         facilitator = valid.facilitator or own
-        row = {**_ACTOR_DEFAULTS, **_values(valid.data, valid.village)}
-        row["name_key"] = name_key(row["name"])
-        row["facilitator_id"] = facilitator.pk if facilitator is not None else None
-        rows.append(row)
-        facilitators.append(facilitator)
-        items_by_actor.append(
-            [
-                _item(
-                    item["kind"],
-                    item.get("number", ""),
-                    item.get("issued_on"),
-                    item.get("expires_on"),
-                )
-                for item in valid.legality or []
-            ]
+        items = [
+            _item(
+                item["kind"], item.get("number", ""), item.get("issued_on"), item.get("expires_on")
+            )
+            for item in valid.legality or []
+        ]
+        rows.append(
+            (
+                *plain.values(),
+                name_key(plain["name"]),
+                nik_hash,
+                encrypt(nik),
+                masked,
+                village,
+                province,
+                regency,
+                district,
+                facilitator.pk if facilitator is not None else None,
+            )
         )
+        state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
+        entries.append((nik_hash, plain["name"], state))
+        if items:
+            items_by_hash[nik_hash] = items
     with transaction.atomic():
-        insert_rows(Actor, rows)
-        ids: dict[str, int] = {}
-        for start in range(0, len(rows), _IN_BATCH):
-            hashes = [row["nik_hash"] for row in rows[start : start + _IN_BATCH]]
-            ids.update(Actor.objects.filter(nik_hash__in=hashes).values_list("nik_hash", "id"))
+        insert_rows(Actor, _ACTOR_COLUMNS, rows)
+        ids = actor_ids([entry[0] for entry in entries])
         insert_rows(
             LegalityItem,
+            _LEGALITY_COLUMNS,
             [
-                {"actor_id": ids[row["nik_hash"]], **item}
-                for row, items in zip(rows, items_by_actor, strict=True)
+                (ids[nik_hash], item["kind"], item["number"], item["issued_on"], item["expires_on"])
+                for nik_hash, items in items_by_hash.items()
                 for item in items
             ],
         )
@@ -203,12 +229,12 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
             object_type="actor",
             entries=[
                 Entry(
-                    object_id=ids[row["nik_hash"]],
-                    object_repr=row["name"],
-                    region_code=row["village_id"],
-                    after=_state(row, facilitator, items),
+                    object_id=ids[nik_hash],
+                    object_repr=name,
+                    region_code=state["village_code"],
+                    after=state,
                 )
-                for row, facilitator, items in zip(rows, facilitators, items_by_actor, strict=True)
+                for nik_hash, name, state in entries
             ],
         )
 
