@@ -15,7 +15,6 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.assessments.choices import PeriodStatus
 from sinergi.assessments.instrument import Compiled, CompiledQuestion, Definition, Question
 from sinergi.assessments.models import Period
 from sinergi.assessments.scoring import Result, check_answers, score
@@ -144,12 +143,20 @@ def answer_sections(
 
 
 class PeriodChoiceForm(forms.Form):
+    """The period a result is for. Only open periods are offered, but any period validates:
+    one closed while she was answering gets the service's clear refusal, not a bare
+    "invalid choice"."""
+
     period = forms.ModelChoiceField(
         label=_("Period"),
-        queryset=Period.objects.filter(status=PeriodStatus.OPEN),
+        queryset=Period.objects.all(),
         to_field_name="code",
         empty_label=None,
     )
+
+    def __init__(self, *args: Any, offered: list[Period], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["period"].widget.choices = [(p.code, p.name) for p in offered]
 
 
 class PeriodForm(forms.Form):

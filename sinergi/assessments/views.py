@@ -88,8 +88,8 @@ def _current_results(actor: Actor, periods: Iterable[Period]) -> dict[str, Asses
 def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
     actor = _actor_to_assess(request, actor_id)
     instrument = services.current_instrument()
-    choice = PeriodChoiceForm(request.POST or None)
-    periods = list(choice.fields["period"].queryset)  # type: ignore[attr-defined]
+    periods = list(Period.objects.filter(status=PeriodStatus.OPEN))
+    choice = PeriodChoiceForm(request.POST or None, offered=periods)
     current = _current_results(actor, periods)
     answers: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -114,7 +114,7 @@ def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
     elif periods:
         wanted = request.GET.get("period", "")
         period = next((p for p in periods if p.code == wanted), periods[-1])
-        choice = PeriodChoiceForm(initial={"period": period.code})
+        choice = PeriodChoiceForm(initial={"period": period.code}, offered=periods)
         if period.code in current:
             answers = current[period.code].answers
     context = {

@@ -178,7 +178,7 @@ def test_only_open_periods_are_offered(personas: Personas, period: Period) -> No
         status=PeriodStatus.CLOSED,
     )
     page = login(personas.rembang).get(assess_url(ActorFactory())).content.decode()
-    assert '<option value="2019"' in page
+    assert '<option value="2019" selected>Pemetaan 2019</option>' in page
     assert '<option value="2018"' not in page
 
 
@@ -302,8 +302,9 @@ def test_a_period_closed_while_she_was_answering_is_refused(
     actor = ActorFactory()
     services.set_period_status(user=None, period=period, status=PeriodStatus.CLOSED)
     response = login(personas.rembang).post(assess_url(actor), form(ADVANCED))
+    body = response.content.decode()
     assert response.status_code == 400
-    assert "Select a valid choice" in response.content.decode()
+    assert "Period 2019 is closed: no new results can be recorded." in body.split('id="refusal"')[1]
     assert Assessment.objects.count() == 0
 
 
