@@ -6,6 +6,7 @@ import re
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -13,7 +14,7 @@ from playwright.sync_api import Page, expect
 from sinergi.accounts.choices import Role
 from sinergi.assessments import services
 from sinergi.assessments.models import Assessment
-from sinergi.registry.tests.test_browser import log_in
+from sinergi.registry.tests.test_browser import PAGE_BUDGET, log_in
 from sinergi.test import ActorFactory, make_user
 
 pytestmark = pytest.mark.browser
@@ -46,14 +47,20 @@ def test_a_facilitator_assesses_her_actor_on_a_phone(
     actor = ActorFactory(name="Ibu Warsini", business_name="Terasi Warsini", facilitator=fitri)
     ActorFactory(name="Ibu Lain")  # not hers
     base = live_server.url
+    requests: list[Any] = []
+    page.on("requestfinished", lambda request: requests.append(request))
 
     log_in(page, base, "pendamping-rembang")
     expect(page.locator("#actor-rows")).to_contain_text("Ibu Warsini")
     expect(page.locator("#actor-rows")).not_to_contain_text("Ibu Lain")
     page.click("text=Ibu Warsini")
     expect(page.locator("h1")).to_contain_text("Ibu Warsini")
+    requests.clear()
     page.click("#assess-actor")
     expect(page.locator("#id_period")).to_have_value("2019")
+    page.wait_for_load_state("networkidle")
+    sizes = [r.sizes()["responseBodySize"] + r.sizes()["responseHeadersSize"] for r in requests]
+    assert 0 < sum(sizes) < PAGE_BUDGET
 
     score = page.locator("#score")
     page.fill("#id_workers", "3")
@@ -94,3 +101,4 @@ def test_a_facilitator_assesses_her_actor_on_a_phone(
     page.click("text=Kembali ke pelaku")
     expect(page.locator("#results")).to_contain_text("2019")
     expect(page.locator("#current-level")).to_have_text("IR2")
+    assert {urlparse(r.url).netloc for r in requests} == {urlparse(base).netloc}
