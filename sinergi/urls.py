@@ -13,6 +13,7 @@ urlpatterns = [
     path("regions/", include("sinergi.regions.urls")),
     path("actors/", include("sinergi.registry.urls")),
     path("collect/", include("sinergi.collect.urls")),
+    path("mapping/rescore/", include("sinergi.assessments.rescore_urls")),
     path("mapping/", include("sinergi.assessments.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("api/v1/", api.urls),

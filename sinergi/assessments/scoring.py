@@ -77,9 +77,18 @@ def check_answers(
             ):
                 clean[code] = raw
                 continue
-        elif kind == "any_of" and type(raw) is frozenset and raw <= question.options:
-            clean[code] = raw
-            continue
+        elif kind == "any_of":
+            if type(raw) is list:  # as JSON stores it
+                try:
+                    chosen = frozenset(raw)
+                except TypeError:  # a list or object among the codes: said below
+                    chosen = None
+                if chosen is not None and chosen <= question.options:
+                    clean[code] = chosen
+                    continue
+            elif type(raw) is frozenset and raw <= question.options:
+                clean[code] = raw
+                continue
         if _missing(raw, question):
             if question.required:
                 errors[code] = [Problem(_("An answer is required."))]

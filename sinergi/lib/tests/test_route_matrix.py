@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from sinergi.accounts.choices import Role
+from sinergi.assessments.models import RescoreJob
 from sinergi.assessments.services import create_period, load_default_instrument, submit_assessment
 from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import JobStatus
@@ -66,6 +67,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "mapping/instruments/{instrument}/": (LOGIN, 200, 404, 404, 404, 404, 404),
     "mapping/instruments/{instrument}/publish/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "mapping/instruments/{instrument}/retire/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "mapping/rescore/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "mapping/rescore/{rescore}/": (LOGIN, 200, 404, 404, 404, 404, 404),
     "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
@@ -98,6 +101,7 @@ def route_templates() -> set[str]:
         "<int:assessment_id>": "{result}",
         "<int:period_id>": "{period}",
         "<int:instrument_id>": "{instrument}",
+        "<int:rescore_id>": "{rescore}",
         "<str:code>": "33.17",
     }
     result = set()
@@ -126,7 +130,11 @@ def test_each_persona_gets_what_the_matrix_says(personas: Personas) -> None:
     result, _scored = submit_assessment(
         user=personas.pendamping, actor=actor, period=period, answers=BEGINNER
     )
+    rescore = RescoreJob.objects.create(
+        instrument=instrument, created_by=personas.admin, status=JobStatus.DONE
+    )
     ids = {
+        "rescore": rescore.pk,
         "user": facilitator.pk,
         "actor": actor.pk,
         "job": job.pk,

@@ -1,0 +1,403 @@
+"""Benchmark of re-scoring stored assessments under a new instrument version.
+
+    .venv/bin/python bench/rescore.py [--rows 1000000]
+
+Each phase runs in its own interpreter so that its peak memory (ru_maxrss) is its own:
+prepare (fresh SQLite database, migrate, a few region rows, actors, two periods and the
+stored assessments under the default instrument, all by raw executemany; then a second
+version with a higher IR 3 threshold is published), rescore (`services.run_rescore`, the
+function the huey task calls, over every period and the whole country), pure (check_answers
+and score alone over the same stored answers, parsed outside the timing). Not run by the
+test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from random import Random
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VILLAGES = ("33.17.04.2001", "33.17.01.2001", "33.24.01.2001", "33.20.01.2001")
+PERIODS = ("2024", "2025")
+DISTINCT_ANSWERS = 20_000
+CHUNK = 20_000
+
+
+def _django(workdir: Path) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
+    os.environ["SINERGI_DEMO"] = "1"
+    os.environ["SINERGI_VAR_DIR"] = str(workdir / "var")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _answers(random: Random) -> dict[str, Any]:
+    """Valid answers under the default instrument, spread over every band and option."""
+    return {
+        "workers": random.choice((0, 1, 2, 3, 4, 6)),
+        "monthly_turnover": random.choice((1_000_000, 5_000_000, 20_000_000, 200_000_000)),
+        "capital": random.choice((2_000_000, 10_000_000, 80_000_000)),
+        "production": random.choice(("irregular", "weekly", "daily")),
+        "equipment": random.choice(("manual", "semi", "machine")),
+        "market_reach": random.choice(("village", "regency", "wider")),
+        "bookkeeping": random.choice(("none", "simple", "separate")),
+        "legality": sorted(
+            random.sample(("sku", "iumk", "nib", "pirt", "halal"), random.randint(0, 3))
+        ),
+        "network": random.choice(("none", "group", "partner")),
+        "digital": random.choice(("none", "chat", "marketplace")),
+    }
+
+
+def _insert(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    cursor.executemany(sql, rows)
+
+
+def prepare(workdir: Path, rows: int) -> dict[str, float]:
+    _django(workdir)
+    from datetime import date
+
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from sinergi.accounts.models import Membership, User
+    from sinergi.assessments import services
+    from sinergi.assessments.instrument import DEFAULT_FILE
+    from sinergi.assessments.scoring import check_answers, score
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    admin = User.objects.create_user(username="bench-admin", password=None)
+    Membership.objects.create(user=admin, role="national_admin", region=None)
+    default, _created = services.load_default_instrument()
+    scoring = services.compiled(default)
+    periods = [
+        services.create_period(
+            user=None,
+            code=code,
+            name=code,
+            starts_on=date(int(code), 1, 1),
+            ends_on=date(int(code), 12, 31),
+        ).pk
+        for code in PERIODS
+    ]
+    random = Random(20261129)
+    stored = []
+    for _ in range(DISTINCT_ANSWERS):
+        answers = _answers(random)
+        clean, _problems = check_answers(scoring, answers)
+        assert clean is not None
+        result = score(scoring, clean, explain=False)
+        stored.append(
+            (
+                json.dumps(answers),
+                result.level,
+                result.total,
+                json.dumps(result.aspects),
+                result.graduate,
+            )
+        )
+    actors = (rows + len(PERIODS) - 1) // len(PERIODS)
+    raw = connection.connection
+    with transaction.atomic(), connection.cursor() as cursor:
+        regions = {}
+        for village in VILLAGES:
+            parts = village.split(".")
+            for level in range(1, 5):
+                code = ".".join(parts[:level])
+                regions[code] = (
+                    code,
+                    f"Bench {code}",
+                    level,
+                    ".".join(parts[: level - 1]) or None,
+                    "bench",
+                )
+        _insert(
+            cursor,
+            "regions_region",
+            ["code", "name", "level", "parent_id", "release"],
+            sorted(regions.values(), key=lambda r: r[2]),
+        )
+        now = "2026-11-29 00:00:00"
+        actor_rows = []
+        for n in range(1, actors + 1):
+            village = VILLAGES[n % len(VILLAGES)]
+            province, regency, district, _v = (
+                ".".join(village.split(".")[: i + 1]) for i in range(4)
+            )
+            actor_rows.append(
+                (
+                    n,
+                    f"{n:064d}",
+                    "x",
+                    "33**************",
+                    f"Ibu Bench {n}",
+                    f"ibu bench {n}",
+                    "F",
+                    "1985-03-12",
+                    "",
+                    "",
+                    village,
+                    district,
+                    regency,
+                    province,
+                    f"Usaha {n}",
+                    "jasa",
+                    "",
+                    None,
+                    None,
+                    False,
+                    False,
+                    False,
+                    None,
+                    "active",
+                    now,
+                    now,
+                )
+            )
+        _insert(
+            raw,
+            "registry_actor",
+            [
+                "id",
+                "nik_hash",
+                "nik_encrypted",
+                "nik_masked",
+                "name",
+                "name_key",
+                "sex",
+                "birth_date",
+                "phone",
+                "address",
+                "village_id",
+                "district_code",
+                "regency_code",
+                "province_code",
+                "business_name",
+                "sector",
+                "products",
+                "year_started",
+                "consent_date",
+                "consent_programme",
+                "consent_partners",
+                "consent_publication",
+                "facilitator_id",
+                "status",
+                "created_at",
+                "updated_at",
+            ],
+            actor_rows,
+        )
+        del actor_rows
+        columns = [
+            "actor_id",
+            "period_id",
+            "instrument_id",
+            "answers",
+            "level",
+            "total_score",
+            "aspects",
+            "graduate",
+            "status",
+            "counted",
+            "source",
+            "regency_code",
+            "province_code",
+            "created_at",
+        ]
+        batch = []
+        count = 0
+        for n in range(1, actors + 1):
+            village = VILLAGES[n % len(VILLAGES)]
+            for period in periods:
+                if count == rows:
+                    break
+                answers, level, total, aspects, graduate = stored[
+                    random.randrange(DISTINCT_ANSWERS)
+                ]
+                batch.append(
+                    (
+                        n,
+                        period,
+                        default.pk,
+                        answers,
+                        level,
+                        total,
+                        aspects,
+                        graduate,
+                        "submitted",
+                        True,
+                        "import",
+                        village[:5],
+                        village[:2],
+                        now,
+                    )
+                )
+                count += 1
+            if len(batch) >= CHUNK:
+                _insert(raw, "assessments_assessment", columns, batch)
+                batch = []
+        _insert(raw, "assessments_assessment", columns, batch)
+    source = DEFAULT_FILE.read_text(encoding="utf-8")
+    source = source.replace('version: "2026.1"', 'version: "2026.2"').replace(
+        "min_total: 24", "min_total: 26"
+    )
+    services.publish_instrument(
+        user=admin, instrument=services.upload_instrument(user=admin, source=source)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {"seconds": time.perf_counter() - started, "rows": count, "actors": actors}
+
+
+def run_rescore(workdir: Path) -> dict[str, float]:
+    _django(workdir)
+    from django.db import connection
+
+    from sinergi.accounts.models import User
+    from sinergi.assessments import services
+    from sinergi.assessments.models import Instrument, Period, RescoreJob
+
+    admin = User.objects.get(username="bench-admin")
+    target = Instrument.objects.get(version="2026.2")
+    job = RescoreJob.objects.create(instrument=target, created_by=admin)
+    job.periods.set(Period.objects.all())
+    before = _peak_mb()
+    started = time.perf_counter()
+    done = services.run_rescore(job.pk)
+    seconds = time.perf_counter() - started
+    assert done is not None
+    assert done.status == "done", done.status
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM assessments_assessment WHERE counted AND instrument_id = %s",
+            [target.pk],
+        )
+        counted_new = cursor.fetchone()[0]
+    return {
+        "seconds": seconds,
+        "rows": done.processed,
+        "rescored": done.rescored,
+        "changed": done.changed,
+        "invalid": done.invalid,
+        "counted_new": counted_new,
+        "peak_mb_before": before,
+        "peak_mb": _peak_mb(),
+    }
+
+
+def pure(workdir: Path) -> dict[str, float]:
+    """check_answers and score over the same stored answers, parsed outside the timing."""
+    _django(workdir)
+    from django.db import connection
+
+    from sinergi.assessments import services
+    from sinergi.assessments.models import Instrument
+    from sinergi.assessments.scoring import check_answers, score
+
+    scoring = services.compiled(Instrument.objects.get(version="2026.2"))
+    seconds = 0.0
+    count = 0
+    after = 0
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(
+                "SELECT id, answers FROM assessments_assessment WHERE source = 'import' AND id > %s"
+                " ORDER BY id LIMIT %s",
+                [after, CHUNK],
+            )
+            fetched = cursor.fetchall()
+            if not fetched:
+                break
+            after = fetched[-1][0]
+            answer_sets = [json.loads(text) for _id, text in fetched]
+            started = time.perf_counter()
+            for answers in answer_sets:
+                clean, _problems = check_answers(scoring, answers)
+                assert clean is not None
+                score(scoring, clean, explain=False)
+            seconds += time.perf_counter() - started
+            count += len(answer_sets)
+    return {"seconds": seconds, "rows": count, "peak_mb": _peak_mb()}
+
+
+PHASES = {"rescore": run_rescore, "pure": pure}
+
+
+def _phase(name: str, workdir: Path, *extra: str) -> dict[str, float]:
+    out = subprocess.run(  # noqa: S603 - this same script, fixed arguments
+        [sys.executable, __file__, "--phase", name, "--workdir", str(workdir), *extra],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--phase", choices=["prepare", *PHASES])
+    parser.add_argument("--workdir", type=Path)
+    parser.add_argument("--keep", action="store_true", help="keep the database (profiling)")
+    args = parser.parse_args()
+    if args.phase == "prepare":
+        print(json.dumps(prepare(args.workdir, args.rows)))
+        return
+    if args.phase:
+        print(json.dumps(PHASES[args.phase](args.workdir)))
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="sinergi-bench-"))
+    try:
+        prepared = _phase("prepare", workdir, "--rows", str(args.rows))
+        size = (workdir / "bench.sqlite3").stat().st_size / 1024 / 1024
+        print(
+            f"{prepared['rows']:,.0f} assessments of {prepared['actors']:,.0f} actors in"
+            f" {len(PERIODS)} periods, database {size:.0f} MB (prepared in"
+            f" {prepared['seconds']:.0f} s)"
+        )
+        ours = _phase("rescore", workdir)
+        ref = _phase("pure", workdir)
+    finally:
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
+    ours_rate = ours["rows"] / ours["seconds"]
+    ref_rate = ref["rows"] / ref["seconds"]
+    print(
+        f"rescore {ours['seconds']:8.1f} s {ours_rate:10,.0f} assessments/s"
+        f"  peak {ours['peak_mb']:6.0f} MB"
+        f"  (re-scored {ours['rescored']:,.0f}, changed level {ours['changed']:,.0f},"
+        f" invalid {ours['invalid']:,.0f}, counted under the new version"
+        f" {ours['counted_new']:,.0f}; {ours['peak_mb_before']:.0f} MB before the run)"
+    )
+    print(
+        f"pure    {ref['seconds']:8.1f} s {ref_rate:10,.0f} assessments/s"
+        f"  peak {ref['peak_mb']:6.0f} MB  (check_answers + score only)"
+    )
+    print(f"ratio   {ref_rate / ours_rate:.1f}x slower than pure scoring")
+
+
+if __name__ == "__main__":
+    main()

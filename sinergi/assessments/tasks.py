@@ -1,0 +1,12 @@
+"""Background tasks of the assessments app; each takes only a job id."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task
+
+from sinergi.assessments import services
+
+
+@db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
+def rescore(job_id: int) -> None:
+    services.run_rescore(job_id)
