@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -200,7 +201,8 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "aspects": _aspect_rows(definition, result),
         "explanation": render_explanation(result, definition, language()),
         "max_total": definition.max_total,
-        "may_verify": assessment.status == AssessmentStatus.SUBMITTED
+        "may_verify": assessment.counted
+        and assessment.status == AssessmentStatus.SUBMITTED
         and may_verify(request.user, actor),
         "may_assess": may_act_on_actor(request.user, actor, Do.CHANGE),
     }
@@ -225,6 +227,20 @@ def assessment_verify(request: HttpRequest, assessment_id: int) -> HttpResponse:
 # --- Periods -------------------------------------------------------------------------------
 
 
+def _unverified(regencies: list[Region]) -> dict[tuple[int, str], int]:
+    """Counted results still waiting for verification, by (period id, regency code)."""
+    rows = (
+        Assessment.objects.filter(
+            counted=True,
+            status=AssessmentStatus.SUBMITTED,
+            regency_code__in=[r.code for r in regencies],
+        )
+        .values("period_id", "regency_code")
+        .annotate(n=Count("id"))
+    )
+    return {(row["period_id"], row["regency_code"]): row["n"] for row in rows}
+
+
 @login_required
 def period_list(request: HttpRequest) -> HttpResponse:
     admin = is_national_admin(request.user)
@@ -235,10 +251,14 @@ def period_list(request: HttpRequest) -> HttpResponse:
     locked = set(
         PeriodLock.objects.filter(regency__in=regencies).values_list("period_id", "regency_id")
     )
+    unverified = _unverified(regencies)
     rows = [
         {
             "period": period,
-            "regencies": [(r, (period.pk, r.code) in locked) for r in regencies],
+            "regencies": [
+                (r, (period.pk, r.code) in locked, unverified.get((period.pk, r.code), 0))
+                for r in regencies
+            ],
         }
         for period in periods
     ]

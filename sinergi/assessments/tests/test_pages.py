@@ -493,9 +493,11 @@ def test_the_national_admin_closes_and_reopens_a_period(personas: Personas, peri
 def test_a_regency_officer_locks_and_unlocks_her_regency(
     personas: Personas, period: Period
 ) -> None:
+    record(ActorFactory(), BEGINNER, period)
     client = login(personas.rembang)
     page = client.get("/mapping/periods/").content.decode()
     assert "Lock Rembang" in page.replace("Kabupaten ", "").replace("KAB. ", "")
+    assert "1 result not verified yet" in page
     assert "/mapping/periods/new/" not in page
     assert f"/mapping/periods/{period.pk}/status/" not in page
     lock = f"/mapping/periods/{period.pk}/lock/"
