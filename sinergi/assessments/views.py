@@ -358,10 +358,17 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def instrument_detail(request: HttpRequest, instrument_id: int) -> HttpResponse:
     instrument = _instrument(request, instrument_id)
+    definition = services.compiled(instrument).definition
+    lang = language()
+    levels = [
+        (level, [(definition.aspect(g.aspect).label.get(lang), g) for g in level.gates])
+        for level in reversed(definition.levels)
+    ]
     context = {
         "instrument": instrument,
-        "definition": services.compiled(instrument).definition,
-        "lang": language(),
+        "definition": definition,
+        "levels": levels,
+        "lang": lang,
         "statuses": InstrumentStatus,
     }
     return render(request, "assessments/instrument_detail.html", context)

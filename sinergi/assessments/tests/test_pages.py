@@ -536,7 +536,7 @@ def test_the_admin_lists_and_reads_an_instrument(personas: Personas, period: Per
         "3,000,000 – 14,999,999",
         "NIB and a P-IRT, halal or BPOM",
         "IR 3 Advanced",
-        "legality score ≥ 2",
+        "Legality score ≥ 2",
         "Ready to graduate to a small business",
     ):
         assert text in detail, text
