@@ -127,18 +127,19 @@ def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
         "sections": answer_sections(definition, language(), answers, errors) if definition else [],
         "errors": errors,
         "refusal": refusal,
-        "preview": _preview(instrument, definition, answers) if definition else {},
+        "preview": _preview(instrument, answers),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "assessments/assessment_form.html", context, status=status)
 
 
-def _preview(
-    instrument: Instrument | None, definition: Definition | None, answers: dict[str, Any]
-) -> dict[str, Any]:
-    if instrument is None or definition is None:
+def _preview(instrument: Instrument | None, answers: dict[str, Any]) -> dict[str, Any]:
+    """The live score panel: what is answered so far, scored."""
+    if instrument is None:
         return {}
-    result, problems, answered = provisional(services.compiled(instrument), answers)
+    scoring = services.compiled(instrument)
+    definition = scoring.definition
+    result, problems, answered = provisional(scoring, answers)
     return {
         "result": result,
         "level": level_of(definition, result.level) if result else None,
@@ -160,7 +161,7 @@ def assessment_preview(request: HttpRequest, actor_id: int) -> HttpResponse:
     instrument = services.current_instrument()
     definition = services.compiled(instrument).definition if instrument else None
     answers = answers_from(request.POST, definition) if definition else {}
-    context = {"preview": _preview(instrument, definition, answers)}
+    context = {"preview": _preview(instrument, answers)}
     return render(request, "assessments/partials/_score.html", context)
 
 
