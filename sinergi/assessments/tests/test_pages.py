@@ -189,6 +189,18 @@ def test_without_an_open_period_the_form_says_so(personas: Personas, period: Per
     assert "No mapping period is open" in page
 
 
+def test_without_a_published_instrument_the_form_says_so(personas: Personas) -> None:
+    services.create_period(
+        user=None, code="2019", name="2019", starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31)
+    )
+    actor = ActorFactory()
+    client = login(personas.rembang)
+    assert "No instrument is published yet" in client.get(assess_url(actor)).content.decode()
+    assert client.post(preview_url(actor), form(BEGINNER)).status_code == 200
+    assert client.post(assess_url(actor), form(BEGINNER)).status_code == 400
+    assert Assessment.objects.count() == 0
+
+
 def test_the_preview_scores_the_answers_so_far(personas: Personas, period: Period) -> None:
     actor = ActorFactory(facilitator=personas.pendamping)
     client = login(personas.pendamping)
