@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -567,6 +569,36 @@ _WRITE = (
 Moved = tuple[int, int, int, str, str, str]  # old id, actor, period, regency, old/new level
 
 
+@contextmanager
+def _bulk_writes() -> Iterator[None]:
+    """SQLite settings for writing a large table in chunks, restored afterwards.
+
+    The indexes of a large assessments table do not fit SQLite's default 2 MB page cache, so
+    each chunk would read them back from disk; and checkpointing the write-ahead log every
+    4 MB (the default) writes the same index pages to the database again and again. Foreign
+    keys are not checked (as loaddata does): every id written was just read from a row that
+    holds it, under the same write lock. Outside a transaction only: inside one (tests),
+    SQLite ignores the foreign_keys pragma and the checks stay on.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (cache_size,) = cursor.fetchone()
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        (checkpoint,) = cursor.fetchone()
+        cursor.execute("PRAGMA cache_size = -131072")
+        cursor.execute("PRAGMA wal_autocheckpoint = 16384")
+    try:
+        with connection.constraint_checks_disabled():
+            yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
+
+
 class _Rescore:
     """One run of a RescoreJob: plain rows in, plain rows out, no model instances.
 
@@ -638,86 +670,76 @@ class _Rescore:
         job = self.job
         job.total = self.selection.count()
         job.save(update_fields=["total"])
-        if connection.vendor == "sqlite":
-            # The indexes of a large assessments table do not fit SQLite's default 2 MB page
-            # cache; each chunk's inserts would read them back from disk.
-            with connection.cursor() as cursor:
-                cursor.execute("PRAGMA cache_size = -131072")
-        after = 0
-        while True:
-            with transaction.atomic():
-                chunk = (
-                    self.selection.filter(pk__gt=after)
-                    .order_by("pk")
-                    .select_for_update(of=("self",))
-                    .values_list(*_READ)[:RESCORE_CHUNK]
-                )
-                sql, params = chunk.query.sql_with_params()
-                with connection.cursor() as cursor:
-                    cursor.execute(sql, params)
-                    rows = cursor.fetchall()
-                if not rows:
-                    return
-                after = rows[-1][0]
-                self._chunk(rows)
+        with _bulk_writes():
+            after = 0
+            while True:
+                with transaction.atomic():
+                    chunk = (
+                        self.selection.filter(pk__gt=after)
+                        .order_by("pk")
+                        .select_for_update(of=("self",))
+                        .values_list(*_READ)[:RESCORE_CHUNK]
+                    )
+                    sql, params = chunk.query.sql_with_params()
+                    with connection.cursor() as cursor:
+                        cursor.execute(sql, params)
+                        rows = cursor.fetchall()
+                    if not rows:
+                        return
+                    after = rows[-1][0]
+                    self._chunk(rows)
 
     def _chunk(self, rows: list[tuple[Any, ...]]) -> None:
-        job, scoring, rank = self.job, self.scoring, self.rank
-        regencies = self.report["regencies"]
+        job, scoring, check, assess_clean = self.job, self.scoring, check_answers, score
         target, user_id, aspects_json = job.instrument_id, job.created_by_id, self.aspects_json
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        loads, dumps, kept = json.loads, json.dumps, self._answers_kept
+        loads, dumps, keeps = json.loads, json.dumps, self.keeps_answers
         source = Source.RESCORE.value
         inserts: list[tuple[Any, ...]] = []
         moved: list[Moved] = []
-        for row in rows:
-            pk, actor, period, instrument, answers, old, status, regency, province, vby, vat = row
-            clean, problems = check_answers(
-                scoring, loads(answers) if type(answers) is str else answers
-            )
-            counts = regencies.get(regency)
-            if counts is None:
-                counts = regencies[regency] = {
-                    "rescored": 0,
-                    "up": 0,
-                    "same": 0,
-                    "down": 0,
-                    "invalid": 0,
-                    "moves": {},
-                }
+        tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
+        invalid: Counter[str] = Counter()
+        for (
+            pk,
+            actor,
+            period,
+            instrument,
+            answers,
+            old,
+            status,
+            regency,
+            province,
+            vby,
+            vat,
+        ) in rows:
+            text = type(answers) is str
+            clean, problems = check(scoring, loads(answers) if text else answers)
             if clean is None:
-                counts["invalid"] += 1
+                invalid[regency] += 1
                 self._invalid(pk, actor, period, regency, problems)
                 continue
-            result = score(scoring, clean, explain=False)
+            result = assess_clean(scoring, clean, explain=False)
             level = result.level
-            if type(answers) is not str or not kept(instrument):
+            if not text or not (keeps.get(instrument) or self._answers_kept(instrument)):
                 answers = dumps(_stored_answers(clean))
-            aspects = aspects_json % tuple(result.aspects.values())
             inserts.append(
                 (
-                    *(actor, period, target, answers, level, result.total, aspects),
+                    *(actor, period, target, answers, level, result.total),
+                    aspects_json % tuple(result.aspects.values()),
                     *(result.graduate, status, True, pk, source, regency, province, user_id),
                     *(now, vby, vat),
                 )
             )
             moved.append((pk, actor, period, regency, old, level))
-            counts["rescored"] += 1
-            to = counts["moves"].setdefault(old, {})
-            to[level] = to.get(level, 0) + 1
-            if level == old:
-                counts["same"] += 1
-            elif old in rank:
-                counts["up" if rank[level] > rank[old] else "down"] += 1
+            tally[regency, old, level] += 1
         if moved:
             with connection.cursor() as cursor:
                 marks = ", ".join(["%s"] * len(moved))
                 cursor.execute(self.uncount % marks, [False, *(m[0] for m in moved)])
                 cursor.executemany(self.insert, inserts)
+        self._count(tally, invalid)
         job.processed += len(rows)
         job.rescored += len(moved)
-        job.changed += sum(1 for m in moved if m[4] != m[5])
-        job.invalid = sum(c["invalid"] for c in regencies.values())
         job.report = self.report
         job.messages = self.messages
         job.save(
@@ -725,6 +747,29 @@ class _Rescore:
         )
         if moved and (result_listeners or result_batch_listeners):
             self._announce(moved)
+
+    def _count(self, tally: Counter[tuple[str, str, str]], invalid: Counter[str]) -> None:
+        """Add a chunk's level changes to the report and the job's counts."""
+        rank, regencies = self.rank, self.report["regencies"]
+        for regency in {*invalid, *(key[0] for key in tally)}:
+            regencies.setdefault(
+                regency,
+                {"rescored": 0, "up": 0, "same": 0, "down": 0, "invalid": 0, "moves": {}},
+            )
+        for (regency, old, new), n in tally.items():
+            counts = regencies[regency]
+            counts["rescored"] += n
+            to = counts["moves"].setdefault(old, {})
+            to[new] = to.get(new, 0) + n
+            if new == old:
+                counts["same"] += n
+            else:
+                self.job.changed += n
+                if old in rank:  # a level the target does not know is neither up nor down
+                    counts["up" if rank[new] > rank[old] else "down"] += n
+        for regency, n in invalid.items():
+            regencies[regency]["invalid"] += n
+            self.job.invalid += n
 
     def _invalid(
         self,
