@@ -120,32 +120,46 @@ def evaluation_targets(actors: int, full: int) -> tuple[int, int]:
     return round(UP_1_2 * actors / full), round(UP_2_3 * actors / full)
 
 
+def trajectories(
+    actors: list[ActorPlan],
+    regions: list[ModelRegionPlan],
+    *,
+    targets: tuple[int, int] = (UP_1_2, UP_2_3),
+    seed: int,
+) -> dict[str, dict[int, str]]:
+    """Every actor's level in each round she was mapped in: NIK -> {year: level}."""
+    rng = random.Random(f"{seed}:mapping")
+    start = {r.code: r.start_year for r in regions}
+    rounds = {a.nik: _rounds(rng, a, start[a.village[:5]]) for a in actors}
+    return _trajectories(rng, actors, rounds, targets)
+
+
 def history(
     actors: list[ActorPlan],
     regions: list[ModelRegionPlan],
     instrument: Compiled,
+    levels: Mapping[str, Mapping[int, str]],
     *,
-    targets: tuple[int, int] = (UP_1_2, UP_2_3),
     seed: int,
 ) -> list[MappedResult]:
-    """Every actor's results in rounds 2016-2018; depends only on its arguments."""
-    rng = random.Random(f"{seed}:mapping")
-    by_code = {r.code: r for r in regions}
-    rounds = {a.nik: _rounds(rng, a, by_code[a.village[:5]].start_year) for a in actors}
-    levels = _trajectories(rng, actors, rounds, targets)
+    """The results of these actors along their trajectories (`levels`). Each actor's answers
+    depend only on her own plan and the seed, so any subset gives the same answers."""
     windows = _windows(seed, regions)
     rubric = _Rubric(instrument)
     results: list[MappedResult] = []
     for actor in actors:
-        actor_rng = random.Random(f"{seed}:answers:{actor.nik}")
+        rng = random.Random(f"{seed}:answers:{actor.nik}")
         state = _State()
-        for year in rounds[actor.nik]:
-            graduate = actor.status == Status.GRADUATED and year == rounds[actor.nik][-1]
-            now = _Round(actor, year, levels[actor.nik][year], graduate)
-            answers, result, state = _answer(actor_rng, rubric, now, state)
+        path = levels[actor.nik]
+        last = max(path)
+        for year, level in sorted(path.items()):
+            graduate = actor.status == Status.GRADUATED and year == last
+            answers, result, state = _answer(
+                rng, rubric, _Round(actor, year, level, graduate), state
+            )
             start, end = windows[actor.village[:5], year]
-            mapped_on = start + timedelta(days=actor_rng.randint(0, (end - start).days))
-            verified_on = min(mapped_on + timedelta(days=actor_rng.randint(3, 21)), end)
+            mapped_on = start + timedelta(days=rng.randint(0, (end - start).days))
+            verified_on = min(mapped_on + timedelta(days=rng.randint(3, 21)), end)
             results.append(MappedResult(actor.nik, year, answers, result, verified_on))
     return results
 

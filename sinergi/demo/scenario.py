@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -481,23 +481,21 @@ def _ensure_users(plans: list[UserPlan]) -> int:
     return len(new)
 
 
-def _existing_actors(plans: list[ActorPlan]) -> dict[str, tuple[int, str, str]]:
+def _existing_actors(hashes: Mapping[str, str]) -> dict[str, tuple[int, str, str]]:
     """The planned actors already registered: NIK -> (id, regency code, province code)."""
-    niks = {lookup_hash(p.nik): p.nik for p in plans}
+    niks = {nik_hash: nik for nik, nik_hash in hashes.items()}
     found = {}
     for batch in _batches(list(niks)):
         rows = Actor.objects.filter(nik_hash__in=batch).values_list(
             "nik_hash", "pk", "regency_code", "province_code"
         )
-        found.update(
-            {niks[nik_hash]: (pk, regency, province) for nik_hash, pk, regency, province in rows}
-        )
+        found.update({niks[h]: (pk, regency, province) for h, pk, regency, province in rows})
     return found
 
 
-def _ensure_actors(plans: list[ActorPlan], by: User) -> tuple[int, int]:
+def _ensure_actors(plans: list[ActorPlan], hashes: Mapping[str, str], by: User) -> tuple[int, int]:
     """Register, through the registry's bulk service, the actors whose NIK is not there yet."""
-    existing = _existing_actors(plans)
+    existing = _existing_actors(hashes)
     new = [p for p in plans if p.nik not in existing]
     villages = Region.objects.in_bulk({p.village for p in new})
     facilitators = User.objects.in_bulk({p.facilitator for p in new}, field_name="username")
@@ -539,22 +537,33 @@ def _at(day: date) -> datetime:
 
 def _ensure_results(
     scenario: Plan,
-    results: list[mapping.MappedResult],
+    hashes: Mapping[str, str],
+    levels: Mapping[str, Mapping[int, str]],
     instrument: Instrument,
     periods: dict[int, Period],
+    seed: int,
 ) -> int:
     """Store the planned results an actor does not have yet in that period, and announce each
     to the result listeners as `submit_assessment` would.
 
-    Inserted in bulk (submit_assessment takes about 5 ms a result: a minute for the demo),
+    Answers are drawn only for actors missing a result (a second load draws none). They are
+    inserted in bulk (submit_assessment takes about 5 ms a result: a minute for the demo),
     with level, total, aspects and graduation exactly as `score` gave them. These are the
     record of rounds already held, so they go in even where a round is closed by now.
     """
-    actors = _existing_actors(scenario.actors)
+    actors = _existing_actors(hashes)
     have = set(
         Assessment.objects.filter(
             period__in=[periods[year] for year in mapping.ROUNDS], counted=True
         ).values_list("actor_id", "period_id")
+    )
+
+    def missing(nik: str, year: int) -> bool:
+        return nik in actors and (actors[nik][0], periods[year].pk) not in have
+
+    wanting = [p for p in scenario.actors if any(missing(p.nik, y) for y in levels[p.nik])]
+    results = mapping.history(
+        wanting, scenario.model_regions, services.compiled(instrument), levels, seed=seed
     )
     wanted = [u.username for u in scenario.users]
     users = dict(User.objects.filter(username__in=wanted).values_list("username", "pk"))
@@ -566,11 +575,10 @@ def _ensure_results(
     }
     new = []
     for r in results:
-        found = actors.get(r.nik)
-        period = periods[r.year]
-        if found is None or (found[0], period.pk) in have:
+        if not missing(r.nik, r.year):
             continue
-        actor_id, regency, province = found
+        actor_id, regency, province = actors[r.nik]
+        period = periods[r.year]
         new.append(
             Assessment(
                 actor_id=actor_id,
@@ -623,17 +631,17 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_users = _ensure_users(scenario.users)
         # Demo records are entered on behalf of the national admin, as a data-entry run would be.
         admin = User.objects.get(username="admin")
-        created_actors, created_items = _ensure_actors(scenario.actors, admin)
+        hashes = {p.nik: lookup_hash(p.nik) for p in scenario.actors}
+        created_actors, created_items = _ensure_actors(scenario.actors, hashes, admin)
         instrument, _created = services.load_default_instrument()
         periods, new_periods = _ensure_periods(admin)
-        results = mapping.history(
+        levels = mapping.trajectories(
             scenario.actors,
             scenario.model_regions,
-            services.compiled(instrument),
             targets=mapping.evaluation_targets(actors, ACTOR_COUNT),
             seed=seed,
         )
-        created_results = _ensure_results(scenario, results, instrument, periods)
+        created_results = _ensure_results(scenario, hashes, levels, instrument, periods, seed)
         for period in new_periods:
             if int(period.code) in mapping.ROUNDS:
                 services.set_period_status(user=admin, period=period, status=PeriodStatus.CLOSED)

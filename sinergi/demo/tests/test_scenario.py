@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Q
 from django.test import Client
 
 from sinergi.accounts.models import User
@@ -172,16 +173,24 @@ def test_the_command_prints_counts_and_logins() -> None:
 def test_its_mapping_history_depends_only_on_the_seed() -> None:
     names, villages = made_up_regions()
     scenario = plan(names, villages, actors=SMALL, seed=7)
+    actors, regions = scenario.actors, scenario.model_regions
     engine = load_definition(DEFAULT_FILE.read_text(encoding="utf-8")).compile()
 
     def history(seed: int) -> list[mapping.MappedResult]:
-        return mapping.history(scenario.actors, scenario.model_regions, engine, seed=seed)
+        levels = mapping.trajectories(actors, regions, seed=seed)
+        return mapping.history(actors, regions, engine, levels, seed=seed)
 
     one = history(7)
     assert one == history(7)
     assert one != history(8)
-    assert {r.nik for r in one} == {a.nik for a in scenario.actors}
+    assert {r.nik for r in one} == {a.nik for a in actors}
     assert {r.year for r in one} == set(mapping.ROUNDS)
+    # An actor's answers do not depend on whose others are drawn with hers.
+    levels = mapping.trajectories(actors, regions, seed=7)
+    some = actors[::5]
+    assert mapping.history(some, regions, engine, levels, seed=7) == [
+        r for r in one if r.nik in {a.nik for a in some}
+    ]
 
 
 def test_every_demo_business_was_running_by_the_last_closed_round() -> None:
@@ -201,6 +210,10 @@ def test_a_smaller_demo_reproduces_the_evaluation_in_proportion() -> None:
 def test_it_stores_the_same_results_every_time() -> None:
     load_demo(actors=SMALL)
     first = results()
+    gone = Assessment.objects.filter(Q(period__code="2018") | Q(regency_code="33.17"))
+    count, _ = gone.delete()
+    assert load_demo(actors=SMALL).created["results"] == count > 0
+    assert results() == first
     Assessment.objects.all().delete()
     assert load_demo(actors=SMALL).created["results"] == len(first)
     assert results() == first
