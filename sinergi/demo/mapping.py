@@ -194,7 +194,9 @@ def _trajectories(
     cohort.sort(key=lambda a: potential[a.nik], reverse=True)
     levels: dict[str, dict[int, str]] = {}
     for actor, (start, end) in zip(cohort, paths, strict=True):
-        levels[actor.nik] = {FIRST: start, PARTIAL: _between(rng, start, end), LAST: end}
+        middle = _between(rng, start, end)
+        path = {FIRST: start, PARTIAL: middle, LAST: end}
+        levels[actor.nik] = {year: path[year] for year in rounds[actor.nik]}
     for actor in actors:
         if actor.nik in levels:
             continue

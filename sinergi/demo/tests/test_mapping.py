@@ -86,6 +86,8 @@ def test_every_actor_has_a_result_and_2017_was_a_partial_round() -> None:
     assert Assessment.objects.filter(counted=True).values("actor").distinct().count() == actors
     by_year = {code: len(counted(code)) for code in ("2016", "2017", "2018")}
     assert 0 < by_year["2016"] < by_year["2017"] < by_year["2018"] < actors
+    both = counted("2016").keys() & counted("2018").keys()
+    assert 0.15 < len(both - counted("2017").keys()) / len(both) < 0.35
     # Later joiners: the seven illustrative regions signed in 2017, so have no 2016 baseline.
     late = Assessment.objects.filter(period__code="2016", regency_code__in=["18.07", "73.06"])
     assert not late.exists()
