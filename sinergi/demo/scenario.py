@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
@@ -565,8 +566,8 @@ def _ensure_results(
     results = mapping.history(
         wanting, scenario.model_regions, services.compiled(instrument), levels, seed=seed
     )
-    wanted = [u.username for u in scenario.users]
-    users = dict(User.objects.filter(username__in=wanted).values_list("username", "pk"))
+    usernames = [u.username for u in scenario.users]
+    users = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
     facilitators = {p.nik: users.get(p.facilitator) for p in scenario.actors}
     officers = {
         u.region: users.get(u.username)
@@ -610,14 +611,14 @@ def _ensure_results(
 
 
 def transitions(first: str, last: str) -> dict[str, dict[str, int]]:
-    """Counted levels of actors with a result in both periods: {from: {to: actors}}."""
+    """Counted levels of actors with a result in both periods: {from: {to: actors}}, every
+    demo level in rows and columns (others too if results were re-scored into them)."""
     counted = Assessment.objects.filter(counted=True)
     before = dict(counted.filter(period__code=first).values_list("actor_id", "level"))
-    matrix = {a: dict.fromkeys(mapping.LEVELS, 0) for a in mapping.LEVELS}
-    for actor_id, level in counted.filter(period__code=last).values_list("actor_id", "level"):
-        if actor_id in before:
-            matrix[before[actor_id]][level] += 1
-    return matrix
+    after = dict(counted.filter(period__code=last).values_list("actor_id", "level"))
+    moves = Counter((before[a], after[a]) for a in before.keys() & after.keys())
+    levels = [*mapping.LEVELS, *sorted({x for m in moves for x in m} - set(mapping.LEVELS))]
+    return {a: {b: moves[a, b] for b in levels} for a in levels}
 
 
 def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
