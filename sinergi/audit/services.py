@@ -120,6 +120,8 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     if type(field) is models.DateField:
 
         def as_date(value: Any) -> Any:
+            if value is None:
+                return None
             if type(value) is date:
                 return ops.adapt_datefield_value(value)
             return field.get_db_prep_save(value, connection)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core import validators
@@ -437,8 +437,7 @@ def fast_parser(name: str, field: forms.Field) -> _Fast:
     return _skip_all if build is None else build(name, field)
 
 
-@dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
     """One form field as the validators clean it: the fast parser, then the field itself."""
 
     name: str
@@ -446,13 +445,6 @@ class _Field:
     read: _Reader
     rule: _Rule
     fast: _Fast
-
-    def clean(self, data: Mapping[str, Any]) -> Any:
-        """What the form's field gives for this data (ValidationError included)."""
-        value = self.fast(data)
-        if value is SKIP:
-            value = self.field.clean(self.read(data, _NO_FILES, self.name))
-        return value
 
 
 def _fields(form: type[forms.Form], rules: Mapping[str, Any]) -> list[_Field]:
@@ -471,18 +463,19 @@ ACTOR_FIELDS = _fields(ActorForm, FIELD_RULES)
 LEGALITY_FIELDS = _fields(LegalityForm, {})
 
 
-def _clean_fields(
+def clean_fields(
     fields: list[_Field], data: Any, instance: Actor | None
 ) -> tuple[dict[str, Any], Errors]:
     cleaned: dict[str, Any] = {}
     errors: Errors = {}
-    for column in fields:
+    for name, field, read, rule, fast in fields:
         try:
-            value = column.clean(data)
-            rule = column.rule
-            cleaned[column.name] = value if rule is None else rule(value, instance)
+            value = fast(data)
+            if value is SKIP:
+                value = field.clean(read(data, _NO_FILES, name))
+            cleaned[name] = value if rule is None else rule(value, instance)
         except forms.ValidationError as exc:
-            errors[column.name] = exc.messages
+            errors[name] = exc.messages
     return cleaned, errors
 
 
@@ -500,13 +493,13 @@ class _Parsed:
 def _parse(record: ActorRecord) -> _Parsed:
     instance = record.instance
     data = {**initial_from(instance), **record.data} if instance is not None else record.data
-    cleaned, errors = _clean_fields(ACTOR_FIELDS, data, instance)
+    cleaned, errors = clean_fields(ACTOR_FIELDS, data, instance)
     items: list[dict[str, Any]] | None = None
     legality_errors: Errors = {}
     if record.legality is not None:
         items = []
         for index, item in enumerate(record.legality):
-            cleaned_item, item_errors = _clean_fields(LEGALITY_FIELDS, item, None)
+            cleaned_item, item_errors = clean_fields(LEGALITY_FIELDS, item, None)
             for name, message in check_legality(cleaned_item):
                 item_errors.setdefault(name, []).append(message)
             if not item_errors:
