@@ -156,16 +156,21 @@ def insert_rows(
         for f in others
     ]
     special = [(i, prepare) for i, f in enumerate(given) if (prepare := _preparer(f))]
+    prepared = {i for i, _prepare in special}
     params = []
     for row in rows:
         values = list(row)
+        if not _PLAIN.issuperset(map(type, values)):
+            # Only columns without a preparer of their own: a prepared value (PostgreSQL's
+            # Jsonb, say) must not be prepared twice.
+            values = [
+                value
+                if type(value) in _PLAIN or i in prepared
+                else f.get_db_prep_save(value, connection)
+                for i, (value, f) in enumerate(zip(values, given, strict=True))
+            ]
         for i, prepare in special:
             values[i] = prepare(values[i])
-        if not _PLAIN.issuperset(map(type, values)):
-            values = [
-                value if type(value) in _PLAIN else f.get_db_prep_save(value, connection)
-                for value, f in zip(values, given, strict=True)
-            ]
         values.extend(defaults)
         params.append(values)
     if not params:
