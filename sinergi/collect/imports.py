@@ -210,7 +210,12 @@ def _text(value: Any) -> str:
 
 def parse_row(number: int, codes: Sequence[str], cells: Sequence[Any]) -> Row | None:
     """Cells to typed values; None for a blank row. Cell-level problems go to row.errors."""
-    values = {code: cells[i] if i < len(cells) else None for i, code in enumerate(codes) if code}
+    if len(cells) >= len(codes) and all(codes):
+        values = dict(zip(codes, cells, strict=False))  # what the general case below gives
+    else:
+        values = {
+            code: cells[i] if i < len(cells) else None for i, code in enumerate(codes) if code
+        }
     if all(_text(v) == "" for v in values.values()):
         return None
     row = Row(number, {}, None, [])
