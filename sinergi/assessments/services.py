@@ -446,7 +446,8 @@ def queue_rescore(
     """A national admin asks for the counted results of some periods (in one region, any
     level, or the whole country) to be scored again under a published version.
 
-    The job runs in the background once the transaction commits; see run_rescore.
+    The job row is committed first, then its task is queued (the worker always finds the
+    row); see run_rescore for what the job does.
     """
     errors: dict[str, list[str]] = {}
     if not is_national_admin(user):
@@ -491,7 +492,12 @@ def run_rescore(job_id: int) -> RescoreJob | None:
     (source rescore, same status and verification, superseding the old one) is added and the
     old row stops counting. Closed periods and locks do not stop a re-score. Answers that no
     longer fit (a removed option, a new required question) are listed in the job's messages
-    and the old result keeps counting.
+    and the old result keeps counting. The new row keeps the old one's regency and
+    province: the result belongs where the actor was in that period.
+
+    Every change is announced inside its chunk's transaction, so read models stay exact:
+    result_batch_listeners get the chunk's moves as plain values, result_listeners one
+    ResultChange per result (the rows are loaded only when such a listener exists).
 
     Work goes in chunks of RESCORE_CHUNK results, one transaction each, so a job that stops
     half-way leaves whole chunks; a new job over the same scope re-scores only the rest,
