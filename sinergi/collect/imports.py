@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import logging
 import re
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -509,21 +510,37 @@ class ActorImport:
                 )
 
 
+class _Collections:
+    """The garbage collector's settings outside jobs, and how many jobs are running (a
+    consumer may run jobs in several threads; the settings are the process's)."""
+
+    lock = threading.Lock()
+    running = 0
+    thresholds = gc.get_threshold()
+
+
 @contextmanager
 def _few_collections() -> Iterator[None]:
-    """Fewer cyclic garbage collections while a job runs. An import allocates millions of
+    """Fewer cyclic garbage collections while jobs run. An import allocates millions of
     short-lived containers, each collection of the older generations walks every object
     the process holds (Django, the job's state), and the default thresholds spent about a
-    tenth of an import's time there. Objects made before the job are set aside (gc.freeze)
-    and collections run at most a tenth as often; all as before once the job is done."""
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 100)
+    tenth of an import's time there. Objects made before the first job are set aside
+    (gc.freeze) and collections run at most a tenth as often; all as before once the last
+    running job is done."""
+    with _Collections.lock:
+        if not _Collections.running:
+            _Collections.thresholds = gc.get_threshold()
+            gc.freeze()
+            gc.set_threshold(10_000, 20, 100)
+        _Collections.running += 1
     try:
         yield
     finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+        with _Collections.lock:
+            _Collections.running -= 1
+            if not _Collections.running:
+                gc.set_threshold(*_Collections.thresholds)
+                gc.unfreeze()
 
 
 @contextmanager

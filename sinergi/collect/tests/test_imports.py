@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import gc
 import io
 from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
@@ -279,3 +282,21 @@ def test_the_job_page_polls_until_the_job_is_finished(personas: Personas) -> Non
     partial = client.get(f"/collect/imports/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert 'hx-trigger="every 1s"' in partial
     assert "<html" not in partial
+
+
+def test_a_job_leaves_the_garbage_collector_and_the_connection_as_it_found_them(
+    personas: Personas,
+) -> None:
+    def pragmas() -> list[Any]:
+        if connection.vendor != "sqlite":
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()
+            cursor.execute("PRAGMA wal_autocheckpoint")
+            return [cache, cursor.fetchone()]
+
+    before = (gc.get_threshold(), gc.get_freeze_count(), pragmas())
+    job = import_file(login(personas.rembang.username), xlsx_bytes([actor_row()]))
+    assert job.created_count == 1
+    assert (gc.get_threshold(), gc.get_freeze_count(), pragmas()) == before
