@@ -12,8 +12,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
@@ -39,6 +38,7 @@ from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus
 from sinergi.lib.problems import Problem
 from sinergi.lib.problems import _ as mark
+from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.regions.codes import level_of
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
@@ -575,36 +575,6 @@ _WRITE = (
 Moved = tuple[int, int, int, str, str, str]  # old id, actor, period, regency, old/new level
 
 
-@contextmanager
-def _bulk_writes() -> Iterator[None]:
-    """SQLite settings for writing a large table in chunks, restored afterwards.
-
-    The indexes of a large assessments table do not fit SQLite's default 2 MB page cache, so
-    each chunk would read them back from disk; and checkpointing the write-ahead log every
-    4 MB (the default) writes the same index pages to the database again and again. Foreign
-    keys are not checked (as loaddata does): every id written was just read from a row that
-    holds it, under the same write lock. Outside a transaction only: inside one (tests),
-    SQLite ignores the foreign_keys pragma and the checks stay on.
-    """
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (cache_size,) = cursor.fetchone()
-        cursor.execute("PRAGMA wal_autocheckpoint")
-        (checkpoint,) = cursor.fetchone()
-        cursor.execute("PRAGMA cache_size = -131072")
-        cursor.execute("PRAGMA wal_autocheckpoint = 16384")
-    try:
-        with connection.constraint_checks_disabled():
-            yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
-            cursor.execute(f"PRAGMA wal_autocheckpoint = {int(checkpoint)}")
-
-
 class _Rescore:
     """One run of a RescoreJob: plain rows in, plain rows out, no model instances.
 
@@ -676,7 +646,10 @@ class _Rescore:
         job = self.job
         job.total = self.selection.count()
         job.save(update_fields=["total"])
-        with _bulk_writes():
+        # Foreign keys need no check: every id written was just read from a row holding it.
+        with bulk_write_settings(
+            cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
+        ):
             after = 0
             while True:
                 with transaction.atomic():
