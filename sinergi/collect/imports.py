@@ -222,10 +222,10 @@ def parse_row(number: int, codes: Sequence[str], cells: Sequence[Any]) -> Row | 
     row = Row(number, {}, None, [])
     data = row.data
     for code, value in values.items():
-        if code in LEGALITY_COLUMNS:
+        if code in _TEXT_CODES:
+            data[code] = _text(value)
+        elif code in LEGALITY_COLUMNS:
             continue
-        if type(value) is str and code in _TEXT_CODES:
-            data[code] = value.strip()
         elif code in _DATE_COLUMNS:
             data[code] = cell_date(value)
         elif code in _BOOL_COLUMNS:
@@ -239,7 +239,7 @@ def parse_row(number: int, codes: Sequence[str], cells: Sequence[Any]) -> Row | 
         else:
             data[code] = _text(value)
     row.nik = str(data.get("nik", "")).replace(" ", "")
-    if any(code in LEGALITY_COLUMNS for code in values):
+    if not LEGALITY_COLUMNS.keys().isdisjoint(values):
         row.legality = []
         for code in ("nib", "pirt", "halal"):
             number_text = _text(values.get(code))
