@@ -160,17 +160,18 @@ def insert_rows(
     params = []
     for row in rows:
         values = list(row)
+        for i, prepare in special:
+            values[i] = prepare(values[i])
         if not _PLAIN.issuperset(map(type, values)):
             # Only columns without a preparer of their own: a prepared value (PostgreSQL's
-            # Jsonb, say) must not be prepared twice.
+            # Jsonb, say) must not be prepared twice. On SQLite prepared values are text,
+            # so most rows never come here.
             values = [
                 value
                 if type(value) in _PLAIN or i in prepared
                 else f.get_db_prep_save(value, connection)
                 for i, (value, f) in enumerate(zip(values, given, strict=True))
             ]
-        for i, prepare in special:
-            values[i] = prepare(values[i])
         values.extend(defaults)
         params.append(values)
     if not params:
