@@ -5,7 +5,7 @@
 Each phase runs in its own interpreter so that its peak memory (ru_maxrss) is its own:
 prepare (fresh SQLite database, migrate, a few region rows, actors, two periods and the
 stored assessments under the default instrument, all by raw executemany; then a second
-version with a higher IR 3 threshold is published), rescore (`services.run_rescore`, the
+version with a higher IR 3 threshold is published), rescore (`rescoring.run_rescore`, the
 function the huey task calls, over every period and the whole country), pure (check_answers
 and score alone over the same stored answers, parsed outside the timing). Not run by the
 test suite.
@@ -274,7 +274,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     from django.db import connection
 
     from sinergi.accounts.models import User
-    from sinergi.assessments import services
+    from sinergi.assessments import rescoring
     from sinergi.assessments.models import Instrument, Period, RescoreJob
 
     admin = User.objects.get(username="bench-admin")
@@ -283,7 +283,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     job.periods.set(Period.objects.all())
     before = _peak_mb()
     started = time.perf_counter()
-    done = services.run_rescore(job.pk)
+    done = rescoring.run_rescore(job.pk)
     seconds = time.perf_counter() - started
     assert done is not None
     assert done.status == "done", done.status

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
-from sinergi.collect.choices import JobStatus
+from sinergi.lib.jobs import JobStatus
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 

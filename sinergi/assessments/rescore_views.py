@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sinergi.accounts.scoping import is_national_admin
-from sinergi.assessments import services
+from sinergi.assessments import rescoring, services
 from sinergi.assessments.choices import InstrumentStatus
 from sinergi.assessments.models import Instrument, RescoreJob
 from sinergi.assessments.rescore_forms import RescoreForm
@@ -50,7 +50,7 @@ def job_new(request: HttpRequest) -> HttpResponse:
     form = RescoreForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            job = services.queue_rescore(
+            job = rescoring.queue_rescore(
                 user=request.user, instrument=instrument, **form.as_service_arguments()
             )
         except services.Refused as refused:
@@ -136,7 +136,7 @@ def _problems(job: RescoreJob) -> list[dict[str, Any]]:
             "actor": message["actor"],
             "period": periods.get(message["period"], message["period"]),
             "regency": message["regency"],
-            "problems": services.rescore_problems(message),
+            "problems": rescoring.rescore_problems(message),
         }
         for message in job.messages[:SHOWN_PROBLEMS]
     ]

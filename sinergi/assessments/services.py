@@ -8,21 +8,16 @@ importing them.
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.scoping import is_national_admin
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import (
     DEFAULT_FILE,
@@ -31,15 +26,12 @@ from sinergi.assessments.instrument import (
     InvalidInstrument,
     load_definition,
 )
-from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock, RescoreJob
+from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.scoring import Result, assess, check_answers, score
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.collect.choices import JobStatus
 from sinergi.lib.problems import Problem
 from sinergi.lib.problems import _ as mark
-from sinergi.lib.sqlite import bulk_write_settings
-from sinergi.regions.codes import level_of
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 
@@ -86,7 +78,7 @@ class Refused(Exception):
         self.errors = dict(errors)
 
 
-def _announce(change: ResultChange) -> None:
+def announce(change: ResultChange) -> None:
     for listener in result_listeners:
         listener(change)
     if result_batch_listeners:
@@ -306,7 +298,7 @@ def period_refusal(period: Period, regency_code: str) -> str | None:
 # --- Results -------------------------------------------------------------------------------
 
 
-def _explained(problems: Mapping[str, list[Problem]]) -> dict[str, list[str]]:
+def explain_problems(problems: Mapping[str, list[Problem]]) -> dict[str, list[str]]:
     return {
         code: [_(p.text) % p.params if p.params else _(p.text) for p in items]
         for code, items in problems.items()
@@ -339,7 +331,7 @@ def submit_assessment(
     scoring = compiled(instrument)
     clean, problems = check_answers(scoring, answers)
     if clean is None:
-        raise Refused(_explained(problems))
+        raise Refused(explain_problems(problems))
     result = score(scoring, clean)
     counts = status != AssessmentStatus.DRAFT
     with transaction.atomic():
@@ -357,7 +349,7 @@ def submit_assessment(
             actor=actor,
             period=period,
             instrument=instrument,
-            answers=_stored_answers(clean),
+            answers=stored_answers(clean),
             level=result.level,
             total_score=result.total,
             aspects=dict(result.aspects),
@@ -388,7 +380,7 @@ def submit_assessment(
             },
         )
         if counts:
-            _announce(ResultChange(period.pk, actor.pk, actor.regency_code, previous, assessment))
+            announce(ResultChange(period.pk, actor.pk, actor.regency_code, previous, assessment))
     return assessment, result
 
 
@@ -403,7 +395,7 @@ def result_of(assessment: Assessment) -> Result:
     return result
 
 
-def _stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
+def stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
     """Clean answers as JSON: any-of sets become sorted lists."""
     return {
         code: sorted(value) if isinstance(value, frozenset) else value
@@ -431,373 +423,3 @@ def verify_assessment(*, user: Any, assessment: Assessment) -> Assessment:
             after={"status": AssessmentStatus.VERIFIED},
         )
     return assessment
-
-
-# --- Re-scoring ----------------------------------------------------------------------------
-
-RESCORE_CHUNK = 5000
-# Results whose answers no longer fit are listed one by one up to here, then only counted.
-RESCORE_MESSAGES = 2000
-
-
-def queue_rescore(
-    *, user: Any, instrument: Instrument, periods: Sequence[Period], region_code: str = ""
-) -> RescoreJob:
-    """A national admin asks for the counted results of some periods (in one region, any
-    level, or the whole country) to be scored again under a published version.
-
-    The job row is committed first, then its task is queued (the worker always finds the
-    row); see run_rescore for what the job does.
-    """
-    errors: dict[str, list[str]] = {}
-    if not is_national_admin(user):
-        errors["user"] = [_("Only a national administrator can re-score results.")]
-    if instrument.status != InstrumentStatus.PUBLISHED:
-        errors["instrument"] = [_("Only a published version can re-score results.")]
-    if not periods:
-        errors["periods"] = [_("Choose at least one period.")]
-    if region_code and not Region.objects.filter(code=region_code).exists():
-        errors["region_code"] = [_("Unknown region code %(code)s.") % {"code": region_code}]
-    if errors:
-        raise Refused(errors)
-    with transaction.atomic():
-        job = RescoreJob.objects.create(
-            instrument=instrument, region_code=region_code, created_by=user
-        )
-        job.periods.set(periods)
-        record(
-            user=user,
-            action=Action.CREATE,
-            object_type="rescore_job",
-            object_id=job.pk,
-            object_repr=str(job),
-            region_code=region_code,
-            after={
-                "instrument": instrument.key,
-                "periods": sorted(p.code for p in periods),
-                "region": region_code,
-            },
-        )
-    from sinergi.assessments import tasks  # the task module imports this one
-
-    tasks.rescore(job.pk)
-    return job
-
-
-def run_rescore(job_id: int) -> RescoreJob | None:
-    """Score the job's results again under its instrument; a job not queued is left alone.
-
-    For each counted result in the periods and region whose instrument is another version:
-    its stored answers are checked and scored under the target; a new counted row
-    (source rescore, same status and verification, superseding the old one) is added and the
-    old row stops counting. Closed periods and locks do not stop a re-score. Answers that no
-    longer fit (a removed option, a new required question) are listed in the job's messages
-    and the old result keeps counting. The new row keeps the old one's regency and
-    province: the result belongs where the actor was in that period.
-
-    Every change is announced inside its chunk's transaction, so read models stay exact:
-    result_batch_listeners get the chunk's moves as plain values, result_listeners one
-    ResultChange per result (the rows are loaded only when such a listener exists).
-
-    Work goes in chunks of RESCORE_CHUNK results, one transaction each, so a job that stops
-    half-way leaves whole chunks; a new job over the same scope re-scores only the rest,
-    since rows already under the target are skipped. The audit trail gets one UPDATE row
-    for the whole job (object rescore_job, with the counts) rather than one per result.
-    """
-    claimed = RescoreJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    job = RescoreJob.objects.select_related("instrument", "created_by").get(pk=job_id)
-    started = time.monotonic()
-    try:
-        _Rescore(job).run()
-        job.status = JobStatus.DONE
-    except Exception:
-        log.exception("rescore job %s failed", job_id)
-        job.status = JobStatus.FAILED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at"])
-    record(
-        user=job.created_by,
-        action=Action.UPDATE,
-        object_type="rescore_job",
-        object_id=job.pk,
-        object_repr=str(job),
-        region_code=job.region_code,
-        after={
-            "status": job.status,
-            "instrument": job.instrument.key,
-            "total": job.total,
-            "rescored": job.rescored,
-            "changed": job.changed,
-            "invalid": job.invalid,
-            "seconds": round(time.monotonic() - started, 2),
-        },
-    )
-    return job
-
-
-_READ = (
-    "id",
-    "actor_id",
-    "period_id",
-    "instrument_id",
-    "answers",
-    "level",
-    "status",
-    "regency_code",
-    "province_code",
-    "verified_by_id",
-    "verified_at",
-)
-_WRITE = (
-    "actor_id",
-    "period_id",
-    "instrument_id",
-    "answers",
-    "level",
-    "total_score",
-    "aspects",
-    "graduate",
-    "status",
-    "counted",
-    "supersedes_id",
-    "source",
-    "regency_code",
-    "province_code",
-    "created_by_id",
-    "created_at",
-    "verified_by_id",
-    "verified_at",
-)
-Moved = tuple[int, int, int, str, str, str]  # old id, actor, period, regency, old/new level
-
-
-class _Rescore:
-    """One run of a RescoreJob: plain rows in, plain rows out, no model instances.
-
-    Rows are read and written with raw SQL because the ORM's per-value work (JSON
-    converters, the INSERT compiler, model instances) costs several times the scoring.
-    """
-
-    def __init__(self, job: RescoreJob) -> None:
-        self.job = job
-        self.scoring = compiled(job.instrument)
-        order = self.scoring.level_order
-        self.rank = {code: i for i, code in enumerate(order)}
-        self.report: dict[str, Any] = {"levels": list(order), "regencies": {}}
-        self.messages: list[dict[str, Any]] = []
-        self.selection = self._selection()
-        self.keeps_answers: dict[int, bool] = {}
-        quote = connection.ops.quote_name
-        self.insert = (
-            f"INSERT INTO {quote(Assessment._meta.db_table)} "  # noqa: S608 - names from the model
-            f"({', '.join(quote(c) for c in _WRITE)}) "
-            f"VALUES ({', '.join(['%s'] * len(_WRITE))})"
-        )
-        self.uncount = (
-            f"UPDATE {quote(Assessment._meta.db_table)} SET {quote('counted')} = %%s"  # noqa: S608
-            f" WHERE {quote('id')} IN (%s)"
-        )
-        # The aspect scores as the JSON text json.dumps would write (same keys in the same
-        # order for every result of one instrument), at a tenth of its cost.
-        self.aspects_json = (
-            "{" + ", ".join(f"{json.dumps(a)}: %r" for a in self._aspect_codes()) + "}"
-        )
-
-    def _aspect_codes(self) -> list[str]:
-        return [aspect.code for aspect in self.scoring.definition.aspects]
-
-    def _selection(self) -> QuerySet[Assessment]:
-        job = self.job
-        rows = Assessment.objects.filter(counted=True, period__in=job.periods.all()).exclude(
-            instrument=job.instrument
-        )
-        code = job.region_code
-        if code:
-            field = {
-                1: "province_code",
-                2: "regency_code",
-                3: "actor__district_code",
-                4: "actor__village_id",
-            }[level_of(code)]
-            rows = rows.filter(**{field: code})
-        return rows
-
-    def _answers_kept(self, instrument_id: int) -> bool:
-        """Whether stored answers of that version are already in the target's clean form.
-
-        Stored answers are clean under their own version; when every question they share
-        with the target is of the same kind, cleaning them again changes nothing, so the
-        stored JSON text is copied instead of written anew.
-        """
-        kept = self.keeps_answers.get(instrument_id)
-        if kept is None:
-            own = compiled(Instrument.objects.get(pk=instrument_id)).questions
-            target = self.scoring.questions
-            kept = self.keeps_answers[instrument_id] = all(
-                target[code].kind == q.kind for code, q in own.items() if code in target
-            )
-        return kept
-
-    def run(self) -> None:
-        job = self.job
-        job.total = self.selection.count()
-        job.save(update_fields=["total"])
-        # Foreign keys need no check: every id written was just read from a row holding it.
-        with bulk_write_settings(
-            cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
-        ):
-            after = 0
-            while True:
-                with transaction.atomic():
-                    chunk = (
-                        self.selection.filter(pk__gt=after)
-                        .order_by("pk")
-                        .select_for_update(of=("self",))
-                        .values_list(*_READ)[:RESCORE_CHUNK]
-                    )
-                    sql, params = chunk.query.sql_with_params()
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        rows = cursor.fetchall()
-                    if not rows:
-                        return
-                    after = rows[-1][0]
-                    self._chunk(rows)
-
-    def _chunk(self, rows: list[tuple[Any, ...]]) -> None:
-        job, scoring, check, assess_clean = self.job, self.scoring, check_answers, score
-        target, user_id, aspects_json = job.instrument_id, job.created_by_id, self.aspects_json
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        loads, dumps, keeps = json.loads, json.dumps, self.keeps_answers
-        source = Source.RESCORE.value
-        inserts: list[tuple[Any, ...]] = []
-        moved: list[Moved] = []
-        tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
-        invalid: Counter[str] = Counter()
-        for (
-            pk,
-            actor,
-            period,
-            instrument,
-            answers,
-            old,
-            status,
-            regency,
-            province,
-            vby,
-            vat,
-        ) in rows:
-            text = type(answers) is str
-            clean, problems = check(scoring, loads(answers) if text else answers)
-            if clean is None:
-                invalid[regency] += 1
-                self._invalid(pk, actor, period, regency, problems)
-                continue
-            result = assess_clean(scoring, clean, explain=False)
-            level = result.level
-            if not text or not (keeps.get(instrument) or self._answers_kept(instrument)):
-                answers = dumps(_stored_answers(clean))
-            inserts.append(
-                (
-                    *(actor, period, target, answers, level, result.total),
-                    aspects_json % tuple(result.aspects.values()),
-                    *(result.graduate, status, True, pk, source, regency, province, user_id),
-                    *(now, vby, vat),
-                )
-            )
-            moved.append((pk, actor, period, regency, old, level))
-            tally[regency, old, level] += 1
-        if moved:
-            with connection.cursor() as cursor:
-                marks = ", ".join(["%s"] * len(moved))
-                cursor.execute(self.uncount % marks, [False, *(m[0] for m in moved)])
-                cursor.executemany(self.insert, inserts)
-        self._count(tally, invalid)
-        job.processed += len(rows)
-        job.rescored += len(moved)
-        job.report = self.report
-        job.messages = self.messages
-        job.save(
-            update_fields=["processed", "rescored", "changed", "invalid", "report", "messages"]
-        )
-        if moved and (result_listeners or result_batch_listeners):
-            self._announce(moved)
-
-    def _count(self, tally: Counter[tuple[str, str, str]], invalid: Counter[str]) -> None:
-        """Add a chunk's level changes to the report and the job's counts."""
-        rank, regencies = self.rank, self.report["regencies"]
-        for regency in {*invalid, *(key[0] for key in tally)}:
-            regencies.setdefault(
-                regency,
-                {"rescored": 0, "up": 0, "same": 0, "down": 0, "invalid": 0, "moves": {}},
-            )
-        for (regency, old, new), n in tally.items():
-            counts = regencies[regency]
-            counts["rescored"] += n
-            to = counts["moves"].setdefault(old, {})
-            to[new] = to.get(new, 0) + n
-            if new == old:
-                counts["same"] += n
-            else:
-                self.job.changed += n
-                if old in rank:  # a level the target does not know is neither up nor down
-                    counts["up" if rank[new] > rank[old] else "down"] += n
-        for regency, n in invalid.items():
-            regencies[regency]["invalid"] += n
-            self.job.invalid += n
-
-    def _invalid(
-        self,
-        pk: int,
-        actor_id: int,
-        period_id: int,
-        regency: str,
-        problems: Mapping[str, list[Problem]],
-    ) -> None:
-        if len(self.messages) >= RESCORE_MESSAGES:
-            return
-        self.messages.append(
-            {
-                "assessment": pk,
-                "actor": actor_id,
-                "period": period_id,
-                "regency": regency,
-                "problems": {
-                    code: [[p.text, p.params] for p in items] for code, items in problems.items()
-                },
-            }
-        )
-
-    def _announce(self, moved: list[Moved]) -> None:
-        """Tell read models: plain moves to batch listeners, instances to the others."""
-        new_ids = dict(
-            Assessment.objects.filter(supersedes_id__in=[m[0] for m in moved]).values_list(
-                "supersedes_id", "pk"
-            )
-        )
-        moves = [
-            ResultMove(period_id, actor_id, regency, pk, old_level, new_ids[pk], level)
-            for pk, actor_id, period_id, regency, old_level, level in moved
-        ]
-        for batch_listener in result_batch_listeners:
-            batch_listener(moves)
-        if result_listeners:
-            rows = Assessment.objects.in_bulk([*new_ids, *new_ids.values()])
-            for pk, actor_id, period_id, regency, _old, _new in moved:
-                change = ResultChange(period_id, actor_id, regency, rows[pk], rows[new_ids[pk]])
-                for listener in result_listeners:
-                    listener(change)
-
-
-def rescore_problems(message: Mapping[str, Any]) -> dict[str, list[str]]:
-    """A job message's problems in the reader's language, by question code."""
-    return _explained(
-        {
-            code: [Problem(text, params) for text, params in items]
-            for code, items in message["problems"].items()
-        }
-    )

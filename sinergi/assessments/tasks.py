@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from huey.contrib.djhuey import db_task
 
-from sinergi.assessments import services
+from sinergi.assessments import rescoring
 
 
 @db_task()  # type: ignore[untyped-decorator]  # huey ships no type hints
 def rescore(job_id: int) -> None:
-    services.run_rescore(job_id)
+    rescoring.run_rescore(job_id)

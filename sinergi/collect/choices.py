@@ -1,16 +1,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.lib.jobs import JobStatus as JobStatus  # re-exported: collect's jobs use it
+
 
 class JobKind(models.TextChoices):
     ACTORS = "actors", _("Actors")
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
 
 
 class Level(models.TextChoices):

@@ -10,14 +10,14 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from sinergi.assessments import services
+from sinergi.assessments import rescoring, services
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import DEFAULT_FILE
 from sinergi.assessments.models import Assessment, Instrument, Period, RescoreJob
 from sinergi.assessments.scoring import check_answers, score
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER
 from sinergi.audit.models import Action, AuditEvent
-from sinergi.collect.choices import JobStatus
+from sinergi.lib.jobs import JobStatus
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 from sinergi.test import KENDAL_VILLAGE, REMBANG_VILLAGE, REMBANG_VILLAGE_2, ActorFactory, Personas
@@ -89,7 +89,7 @@ def mapping(db: Any) -> Mapping:
 
 
 def rescore(user: Any, m: Mapping, periods: list[Period], region: str = "") -> RescoreJob:
-    job = services.queue_rescore(user=user, instrument=m.new, periods=periods, region_code=region)
+    job = rescoring.queue_rescore(user=user, instrument=m.new, periods=periods, region_code=region)
     job.refresh_from_db()
     return job
 
@@ -193,7 +193,7 @@ def test_a_lower_threshold_moves_results_up(personas: Personas, mapping: Mapping
     almost = submit(mapping.rembang[2], mapping.p2018, BORDER | {"digital": "chat"})  # total 23
     assert almost.level == "IR2"
     lower = new_version("2026.3", ir3=22)
-    job = services.queue_rescore(
+    job = rescoring.queue_rescore(
         user=personas.admin, instrument=lower, periods=[mapping.p2018], region_code="33.17"
     )
     job.refresh_from_db()
@@ -207,7 +207,7 @@ def test_running_the_job_twice_changes_nothing_the_second_time(
 ) -> None:
     job = rescore(personas.admin, mapping, [mapping.p2019], "33.17")
     rows = Assessment.objects.count()
-    assert services.run_rescore(job.pk) is None
+    assert rescoring.run_rescore(job.pk) is None
     again = rescore(personas.admin, mapping, [mapping.p2019], "33.17")
     assert (again.status, again.total, again.rescored) == (JobStatus.DONE, 0, 0)
     assert Assessment.objects.count() == rows
@@ -242,7 +242,7 @@ def test_answers_that_no_longer_fit_are_reported_not_stored(
     personas: Personas, mapping: Mapping
 ) -> None:
     fewer = new_version("2026.4", without_marketplace=True)
-    job = services.queue_rescore(
+    job = rescoring.queue_rescore(
         user=personas.admin, instrument=fewer, periods=[mapping.p2019], region_code="33.17"
     )
     job.refresh_from_db()
@@ -257,7 +257,7 @@ def test_answers_that_no_longer_fit_are_reported_not_stored(
     assert message["period"] == mapping.p2019.pk
     assert "digital" in message["problems"]
     with translation.override("en"):
-        reasons = services.rescore_problems(message)
+        reasons = rescoring.rescore_problems(message)
     assert "Unknown option 'marketplace'" in reasons["digital"][0]
     still = Assessment.objects.get(pk=message["assessment"])
     assert still.counted
@@ -297,13 +297,13 @@ def test_only_a_national_admin_rescores_and_only_with_a_published_version(
     personas: Personas, mapping: Mapping
 ) -> None:
     with pytest.raises(services.Refused) as refused:
-        services.queue_rescore(user=personas.jateng, instrument=mapping.new, periods=[])
+        rescoring.queue_rescore(user=personas.jateng, instrument=mapping.new, periods=[])
     assert set(refused.value.errors) == {"user", "periods"}
     draft = services.upload_instrument(
         user=None, source=DEFAULT_FILE.read_text(encoding="utf-8").replace('"2026.1"', '"2027.1"')
     )
     with pytest.raises(services.Refused) as refused:
-        services.queue_rescore(
+        rescoring.queue_rescore(
             user=personas.admin, instrument=draft, periods=[mapping.p2019], region_code="99.99"
         )
     assert set(refused.value.errors) == {"instrument", "region_code"}
@@ -394,7 +394,7 @@ def test_htmx_polls_a_running_job_with_the_progress_partial(
 
 def test_the_job_page_lists_results_not_rescored(personas: Personas, mapping: Mapping) -> None:
     fewer = new_version("2026.4", without_marketplace=True)
-    job = services.queue_rescore(
+    job = rescoring.queue_rescore(
         user=personas.admin, instrument=fewer, periods=[mapping.p2019], region_code="33.24"
     )
     page = login(personas.admin).get(f"/mapping/rescore/{job.pk}/").content.decode()
@@ -407,7 +407,7 @@ def test_a_published_target_must_differ_for_rows_to_change(
     personas: Personas, mapping: Mapping
 ) -> None:
     assert Instrument.objects.filter(status=InstrumentStatus.PUBLISHED).count() == 2
-    job = services.queue_rescore(
+    job = rescoring.queue_rescore(
         user=personas.admin, instrument=mapping.old, periods=[mapping.p2019]
     )
     job.refresh_from_db()

@@ -13,8 +13,8 @@ from sinergi.accounts.choices import Role
 from sinergi.assessments.models import RescoreJob
 from sinergi.assessments.services import create_period, load_default_instrument, submit_assessment
 from sinergi.assessments.tests.test_results import BEGINNER
-from sinergi.collect.choices import JobStatus
 from sinergi.collect.models import ImportJob
+from sinergi.lib.jobs import JobStatus
 from sinergi.regions.models import ModelRegion
 from sinergi.test import ActorFactory, Personas, make_user
 
