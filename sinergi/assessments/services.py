@@ -100,14 +100,17 @@ def announce(change: ResultChange) -> None:
 
 
 # An instrument's definition never changes after upload, so its compiled form is kept.
-_compiled: dict[int, Compiled] = {}
+# Keyed by id and creation time: a database that reuses ids (SQLite after a rollback) cannot
+# hand a new instrument an old one's compiled rules.
+_compiled: dict[tuple[int, object], Compiled] = {}
 
 
 def compiled(instrument: Instrument) -> Compiled:
     """The scoring form of an instrument (compiled once per process)."""
-    found = _compiled.get(instrument.pk)
+    cache_key = (instrument.pk, instrument.created_at)
+    found = _compiled.get(cache_key)
     if found is None:
-        found = _compiled[instrument.pk] = Definition.from_json(instrument.definition).compile()
+        found = _compiled[cache_key] = Definition.from_json(instrument.definition).compile()
     return found
 
 

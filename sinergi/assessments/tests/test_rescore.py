@@ -40,12 +40,6 @@ def new_version(version: str, *, ir3: int = 26, without_marketplace: bool = Fals
     return services.publish_instrument(user=None, instrument=instrument)
 
 
-@pytest.fixture(autouse=True)
-def fresh_compiled_instruments() -> None:
-    """Compiled forms are cached by id, and rolled-back tests hand ids out again."""
-    services._compiled.clear()
-
-
 @dataclass
 class Mapping:
     old: Instrument
