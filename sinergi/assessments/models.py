@@ -94,9 +94,13 @@ class Assessment(models.Model):
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="assessments")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="assessments")
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="+")
+    # Indexes cost every write (a re-score writes a million rows): only those that reads use.
+    # Results are read by actor, by period and region, never by instrument or recorder alone.
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     answers = models.JSONField()
-    level = models.CharField(_("level"), max_length=10, db_index=True)
+    level = models.CharField(_("level"), max_length=10)
     total_score = models.FloatField(_("total score"))
     aspects = models.JSONField()
     graduate = models.BooleanField(_("ready to graduate"), default=False)
@@ -115,11 +119,21 @@ class Assessment(models.Model):
     regency_code = models.CharField(max_length=5, db_index=True)
     province_code = models.CharField(max_length=2)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     verified_at = models.DateTimeField(null=True, blank=True)
 
