@@ -38,7 +38,7 @@ from sinergi.regions.models import ModelRegion, Region
 from sinergi.regions.services import save_model_region
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 from sinergi.registry.forms import ValidActor
-from sinergi.registry.models import Actor
+from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.rules import compose_nik, format_pirt
 from sinergi.registry.services import register_actors_bulk
 
@@ -46,23 +46,7 @@ SEED = 2016
 ACTOR_COUNT = 3024
 PASSWORD = "sinergi-demo"  # noqa: S105 - the published demo password (ARCHITECTURE.md)
 # ActorPlan fields the registry service takes as cleaned data.
-_ACTOR_FIELDS = (
-    "nik",
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "address",
-    "business_name",
-    "sector",
-    "products",
-    "year_started",
-    "consent_date",
-    "consent_programme",
-    "consent_partners",
-    "consent_publication",
-    "status",
-)
+_ACTOR_FIELDS = ("nik", *RECORD_FIELDS)
 _CHUNK = 500  # rows per IN list and bulk insert: well under SQLite's parameter limit
 
 # The logins ARCHITECTURE.md promises, with what each one shows.

@@ -15,7 +15,7 @@ from sinergi.lib.errors import InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.registry import services
 from sinergi.registry.forms import validate_actor
-from sinergi.registry.models import Actor
+from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
 
 router = Router(tags=["actors"])
@@ -94,24 +94,11 @@ def serialize(actors: list[Actor]) -> list[dict[str, Any]]:
                 f: getattr(a, f)
                 for f in (
                     "id",
-                    "name",
                     "nik_masked",
-                    "sex",
-                    "birth_date",
-                    "phone",
-                    "address",
+                    *RECORD_FIELDS,
                     "district_code",
                     "regency_code",
                     "province_code",
-                    "business_name",
-                    "sector",
-                    "products",
-                    "year_started",
-                    "consent_date",
-                    "consent_programme",
-                    "consent_partners",
-                    "consent_publication",
-                    "status",
                     "created_at",
                     "updated_at",
                 )

@@ -9,6 +9,24 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.regions.models import Region
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 
+# The fields of an actor record stored as they are cleaned (no derived or protected value).
+RECORD_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "phone",
+    "address",
+    "business_name",
+    "sector",
+    "products",
+    "year_started",
+    "consent_date",
+    "consent_programme",
+    "consent_partners",
+    "consent_publication",
+    "status",
+)
+
 
 class Actor(models.Model):
     """A woman who runs a home industry. Her NIK is never stored in clear.

@@ -15,35 +15,17 @@ from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
 from sinergi.registry.forms import ValidActor, name_key
-from sinergi.registry.models import Actor, LegalityItem
+from sinergi.registry.models import RECORD_FIELDS, Actor, LegalityItem
 from sinergi.registry.rules import mask_nik
 from sinergi.registry.validation import actor_ids
 
-# Cleaned fields copied onto the model as they are.
-_PLAIN_FIELDS = (
-    "name",
-    "sex",
-    "birth_date",
-    "phone",
-    "address",
-    "business_name",
-    "sector",
-    "products",
-    "year_started",
-    "consent_date",
-    "consent_programme",
-    "consent_partners",
-    "consent_publication",
-    "status",
-)
-
 # What a new actor holds where the record says nothing (the model's defaults).
 _ACTOR_DEFAULTS = {
-    f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in _PLAIN_FIELDS
+    f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in RECORD_FIELDS
 }
 # The columns register_actors_bulk writes, in the order of its rows.
 _ACTOR_COLUMNS = (
-    *_PLAIN_FIELDS,
+    *RECORD_FIELDS,
     "name_key",
     "nik_hash",
     "nik_encrypted",
@@ -65,7 +47,7 @@ def _state(
     values: Mapping[str, Any], facilitator: Any, items: Iterable[Mapping[str, Any]]
 ) -> dict[str, Any]:
     """Auditable state from column values: never the NIK itself, only its masked form."""
-    state: dict[str, Any] = {name: values[name] for name in _PLAIN_FIELDS}
+    state: dict[str, Any] = {name: values[name] for name in RECORD_FIELDS}
     for name in ("birth_date", "consent_date"):
         state[name] = state[name].isoformat() if state[name] else None
     state["nik"] = values["nik_masked"]
@@ -85,7 +67,7 @@ def _state(
 
 def snapshot(actor: Actor, items: Iterable[LegalityItem] | None = None) -> dict[str, Any]:
     """Auditable state of an actor: never the NIK itself, only its masked form."""
-    values = {name: getattr(actor, name) for name in (*_PLAIN_FIELDS, "nik_masked", "village_id")}
+    values = {name: getattr(actor, name) for name in (*RECORD_FIELDS, "nik_masked", "village_id")}
     return _state(
         values,
         actor.facilitator if actor.facilitator_id else None,
@@ -99,7 +81,7 @@ def snapshot(actor: Actor, items: Iterable[LegalityItem] | None = None) -> dict[
 def _values(data: Mapping[str, Any], village: Region | None) -> dict[str, Any]:
     """Column values a record gives an actor: its own fields, and those its NIK and its
     village decide."""
-    values = {name: data[name] for name in _PLAIN_FIELDS if name in data}
+    values = {name: data[name] for name in RECORD_FIELDS if name in data}
     if data.get("nik"):
         values["nik_hash"] = lookup_hash(data["nik"])
         values["nik_encrypted"] = encrypt(data["nik"])
@@ -184,7 +166,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
         nik_hash = valid.nik_hash or lookup_hash(nik)
         village = valid.village.code  # type: ignore[union-attr] # a new actor has one
         province, regency, district, _ = ancestors(village)
-        plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in _PLAIN_FIELDS}
+        plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in RECORD_FIELDS}
         masked = mask_nik(nik)
         facilitator = valid.facilitator or own
         items = [
