@@ -593,6 +593,7 @@ def test_a_valid_upload_is_a_draft_then_published_then_retired(
     page = client.get(f"/mapping/instruments/{draft.pk}/").content.decode()
     assert "/publish/" not in page
     assert "Published versions are final" in page
+    assert f"/mapping/rescore/new/?instrument={draft.pk}" in page
     client.post(f"/mapping/instruments/{draft.pk}/retire/")
     draft.refresh_from_db()
     assert draft.status == InstrumentStatus.RETIRED
