@@ -28,7 +28,8 @@ class AuditEvent(models.Model):
     )
     username = models.CharField(max_length=150, blank=True)
     action = models.CharField(max_length=20, choices=Action.choices, db_index=True)
-    object_type = models.CharField(max_length=50, db_index=True)
+    # Indexed through (object_type, object_id) below; a second index would only slow writes.
+    object_type = models.CharField(max_length=50)
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     # Region code of the object, so that the audit page can be scoped like everything else.
