@@ -12,40 +12,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import django_on, peak_mb, run_phase
+
 REGENCIES = ("33.17", "33.24", "33.20", "33.18")  # Rembang, Kendal, Jepara, Pati
 SECTORS = ("makanan-minuman", "kerajinan", "fashion-tekstil", "jasa", "pertanian-olahan")
 
 
-def _django(workdir: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["SINERGI_DEMO"] = "1"
-    os.environ["SINERGI_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def prepare(workdir: Path, rows: int) -> dict[str, float]:
-    _django(workdir)
+    django_on(workdir)
     import xlsxwriter
     from django.core.management import call_command
 
@@ -103,7 +84,7 @@ def prepare(workdir: Path, rows: int) -> dict[str, float]:
 
 
 def run_import(workdir: Path) -> dict[str, float]:
-    _django(workdir)
+    django_on(workdir)
     from django.conf import settings
     from django.db import connection
 
@@ -119,7 +100,7 @@ def run_import(workdir: Path) -> dict[str, float]:
     job = ImportJob.objects.create(
         kind="actors", uploaded_by=user, original_name="bench.xlsx", file="imports/bench.xlsx"
     )
-    before = _peak_mb()
+    before = peak_mb()
     started = time.perf_counter()
     done = imports.run_job(job.pk)
     seconds = time.perf_counter() - started
@@ -134,7 +115,7 @@ def run_import(workdir: Path) -> dict[str, float]:
         "failed": done.failed_count,
         "actors": actors,
         "peak_mb_before": before,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
     }
 
 
@@ -163,21 +144,14 @@ def reference(workdir: Path) -> dict[str, float]:
     db.executemany(f"INSERT INTO actor VALUES ({placeholders})", batch)
     count += len(batch)
     db.commit()
-    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": _peak_mb()}
+    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
 
 
 PHASES = {"import": run_import, "reference": reference}
 
 
 def _phase(name: str, workdir: Path, *extra: str) -> dict[str, float]:
-    out = subprocess.run(  # noqa: S603 - this same script, fixed arguments
-        [sys.executable, __file__, "--phase", name, "--workdir", str(workdir), *extra],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_phase(__file__, name, workdir, *extra)
 
 
 def main() -> None:

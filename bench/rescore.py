@@ -15,38 +15,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from random import Random
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import django_on, peak_mb, run_phase
+
 VILLAGES = ("33.17.04.2001", "33.17.01.2001", "33.24.01.2001", "33.20.01.2001")
 PERIODS = ("2024", "2025")
 DISTINCT_ANSWERS = 20_000
 CHUNK = 20_000
-
-
-def _django(workdir: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{workdir / 'bench.sqlite3'}"
-    os.environ["SINERGI_DEMO"] = "1"
-    os.environ["SINERGI_VAR_DIR"] = str(workdir / "var")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sinergi.settings")
-    os.environ["LOG_LEVEL"] = "WARNING"
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _answers(random: Random) -> dict[str, Any]:
@@ -73,7 +54,7 @@ def _insert(cursor: Any, table: str, columns: list[str], rows: list[tuple[Any, .
 
 
 def prepare(workdir: Path, rows: int) -> dict[str, float]:
-    _django(workdir)
+    django_on(workdir)
     from datetime import date
 
     from django.core.management import call_command
@@ -270,7 +251,7 @@ def prepare(workdir: Path, rows: int) -> dict[str, float]:
 
 
 def run_rescore(workdir: Path) -> dict[str, float]:
-    _django(workdir)
+    django_on(workdir)
     from django.db import connection
 
     from sinergi.accounts.models import User
@@ -281,7 +262,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     target = Instrument.objects.get(version="2026.2")
     job = RescoreJob.objects.create(instrument=target, created_by=admin)
     job.periods.set(Period.objects.all())
-    before = _peak_mb()
+    before = peak_mb()
     started = time.perf_counter()
     done = rescoring.run_rescore(job.pk)
     seconds = time.perf_counter() - started
@@ -301,13 +282,13 @@ def run_rescore(workdir: Path) -> dict[str, float]:
         "invalid": done.invalid,
         "counted_new": counted_new,
         "peak_mb_before": before,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
     }
 
 
 def pure(workdir: Path) -> dict[str, float]:
     """check_answers and score over the same stored answers, parsed outside the timing."""
-    _django(workdir)
+    django_on(workdir)
     from django.db import connection
 
     from sinergi.assessments import services
@@ -337,21 +318,14 @@ def pure(workdir: Path) -> dict[str, float]:
                 score(scoring, clean, explain=False)
             seconds += time.perf_counter() - started
             count += len(answer_sets)
-    return {"seconds": seconds, "rows": count, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "rows": count, "peak_mb": peak_mb()}
 
 
 PHASES = {"rescore": run_rescore, "pure": pure}
 
 
 def _phase(name: str, workdir: Path, *extra: str) -> dict[str, float]:
-    out = subprocess.run(  # noqa: S603 - this same script, fixed arguments
-        [sys.executable, __file__, "--phase", name, "--workdir", str(workdir), *extra],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
-    return result
+    return run_phase(__file__, name, workdir, *extra)
 
 
 def main() -> None:
