@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
-from sinergi.lib.jobs import JobStatus
+from sinergi.lib.jobs import Job
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 
@@ -150,7 +150,7 @@ class Assessment(models.Model):
         return f"{self.actor_id} {self.period_id} {self.level}"
 
 
-class RescoreJob(models.Model):
+class RescoreJob(Job):
     """Re-scoring chosen periods and regions under one published instrument version.
 
     The job adds a new counted result for every counted result of another version and keeps
@@ -167,35 +167,18 @@ class RescoreJob(models.Model):
     periods = models.ManyToManyField(Period, related_name="+", verbose_name=_("periods"))
     # Any level, dotted; empty for the whole country.
     region_code = models.CharField(_("region code"), max_length=13, blank=True)
-    status = models.CharField(
-        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
     total = models.PositiveIntegerField(default=0)
     processed = models.PositiveIntegerField(default=0)
     rescored = models.PositiveIntegerField(default=0)
     changed = models.PositiveIntegerField(default=0)  # re-scored to another level
     invalid = models.PositiveIntegerField(default=0)  # answers that no longer fit: not stored
     report = models.JSONField(default=dict, blank=True)
-    messages = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"rescore #{self.pk} ({self.status})"
 
-    @property
-    def finished(self) -> bool:
-        return self.status in (JobStatus.DONE, JobStatus.FAILED)
-
-    @property
-    def percent(self) -> int:
-        if self.finished:
-            return 100
-        return min(99, self.processed * 100 // self.total) if self.total else 0
+    def progress(self) -> tuple[int, int]:
+        return self.processed, self.total
