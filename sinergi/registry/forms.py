@@ -225,8 +225,15 @@ class LegalityForm(forms.Form):
         return data
 
 
+class LegalityRowForm(LegalityForm):
+    """A row of the web form's legality table. Its type starts blank, so an untouched empty
+    row stays empty instead of submitting the first type as a new item."""
+
+    kind = forms.ChoiceField(label=_("Type"), choices=[("", "—"), *LegalityKind.choices])
+
+
 LegalityFormSet = forms.formset_factory(
-    LegalityForm, extra=1, can_delete=True, max_num=20, validate_max=True
+    LegalityRowForm, extra=1, can_delete=True, max_num=20, validate_max=True
 )
 
 

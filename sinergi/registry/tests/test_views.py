@@ -182,3 +182,18 @@ def test_the_list_pages_keep_the_filters(personas: Personas) -> None:
     page = login(personas.rembang).get("/actors/?q=paging").content.decode()
     assert "Page 1 of 2" in page
     assert 'href="?q=paging&amp;page=2"' in page
+
+
+def test_the_empty_legality_row_starts_without_a_type(personas: Personas) -> None:
+    page = login(personas.rembang).get("/actors/new/").content.decode()
+    select = page[page.index('name="legality-0-kind"') :]
+    select = select[: select.index("</select>")]
+    assert '<option value="" selected>' in select
+
+
+def test_a_legality_row_with_a_number_but_no_type_is_refused(personas: Personas) -> None:
+    response = login(personas.rembang).post(
+        "/actors/new/", form_data(**{"legality-0-number": "1234567890123"})
+    )
+    assert response.status_code == 400
+    assert Actor.objects.count() == 0
