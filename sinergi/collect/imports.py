@@ -37,7 +37,7 @@ from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_
 from sinergi.regions.models import Region
 from sinergi.registry import rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
-from sinergi.registry.exports import COLUMNS
+from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
 from sinergi.registry.forms import ActorRecord, ValidActor, name_key, validate_actors
 from sinergi.registry.models import Actor
 from sinergi.registry.validation import actor_ids, district_codes
@@ -173,13 +173,16 @@ class HeaderError(ValueError):
 
 
 def read_header(cells: Sequence[Any]) -> list[str]:
-    """Column codes of the header row; missing, unknown or repeated columns fail the job."""
+    """Column codes of the header row; missing, unknown or repeated columns fail the job.
+
+    The reference columns an export adds (id, village name, level) are accepted and read as
+    blank codes, which parse_row skips: an exported file can be edited and imported back."""
     codes = [cell_text(c).rstrip("*").strip().lower().replace(" ", "_") for c in cells]
     problems: list[str] = []
     missing = sorted(REQUIRED - set(codes), key=COLUMNS.index)
     if missing:
         problems.append(_t("Missing required columns: %s.") % ", ".join(missing))
-    unknown = [c for c in codes if c and c not in COLUMNS]
+    unknown = [c for c in codes if c and c not in COLUMNS and c not in REFERENCE_COLUMNS]
     if unknown:
         problems.append(
             _t("Unknown columns: %(unknown)s. Allowed columns: %(allowed)s.")
@@ -190,7 +193,7 @@ def read_header(cells: Sequence[Any]) -> list[str]:
         problems.append(_t("Columns given more than once: %s.") % ", ".join(repeated))
     if problems:
         raise HeaderError(" ".join(problems))
-    return codes
+    return ["" if c in REFERENCE_COLUMNS else c for c in codes]
 
 
 @dataclass

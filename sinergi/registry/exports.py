@@ -47,7 +47,9 @@ COLUMNS = (
     "halal",
     "other_legality",
 )
-EXPORT_COLUMNS = ("id", *COLUMNS, "village_name")
+# Columns an export adds for the reader; an import of the edited export ignores them.
+REFERENCE_COLUMNS = ("id", "village_name", "level")
+EXPORT_COLUMNS = ("id", *COLUMNS, "village_name", "level")
 _NUMBERED = (LegalityKind.NIB, LegalityKind.PIRT, LegalityKind.HALAL)
 
 
@@ -86,6 +88,8 @@ def actor_row(actor: Actor, nik: str) -> list[Any]:
         *(", ".join(numbers[kind]) for kind in _NUMBERED),
         ", ".join(others),
         actor.village.name,
+        # The latest counted level, annotated by filter_actors' level source.
+        getattr(actor, "level", None) or "",
     ]
 
 

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
+from sinergi.assessments import services
 from sinergi.audit.models import Action, AuditEvent
+from sinergi.collect.models import ImportJob
 from sinergi.registry.exports import EXPORT_COLUMNS
+from sinergi.registry.models import Actor
 from sinergi.test import KENDAL_VILLAGE, PASSWORD, ActorFactory, Personas, valid_nik
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +133,38 @@ def test_the_list_links_to_exports_of_its_filters_and_to_the_import(personas: Pe
         "/collect/actors/import/"
         not in login(personas.viewer.username).get("/actors/").content.decode()
     )
+
+
+def test_an_export_can_be_edited_and_imported_back(personas: Personas) -> None:
+    ActorFactory(name="Ibu Bolak Balik", facilitator=personas.pendamping)
+    client = login(personas.rembang.username)
+    response = client.get("/actors/export.xlsx")
+    content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+    upload = SimpleUploadedFile("export.xlsx", content)
+    assert client.post("/collect/actors/import/", {"file": upload}).status_code == 302
+    job = ImportJob.objects.get()
+    assert (job.status, job.failed_count, job.created_count) == ("done", 0, 0), job.messages
+    assert Actor.objects.count() == 1
+
+
+def test_the_export_carries_the_latest_level(personas: Personas) -> None:
+    actor = ActorFactory()
+    services.load_default_instrument()
+    period = services.create_period(
+        user=None, code="2019", name="2019", starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31)
+    )
+    answers = {
+        "workers": 0,
+        "monthly_turnover": 0,
+        "capital": 0,
+        "production": "irregular",
+        "equipment": "manual",
+        "market_reach": "village",
+        "bookkeeping": "none",
+        "legality": [],
+        "network": "none",
+        "digital": "none",
+    }
+    services.submit_assessment(user=personas.rembang, actor=actor, period=period, answers=answers)
+    rows = {row["id"]: row for row in xlsx_rows(login(personas.rembang.username))}
+    assert rows[actor.pk]["level"] == "IR1"
