@@ -6,8 +6,15 @@ from sinergi.lib.jobs import JobStatus as JobStatus  # re-exported: collect's jo
 
 class JobKind(models.TextChoices):
     ACTORS = "actors", _("Actors")
+    RESULTS = "results", _("Mapping results")
 
 
 class Level(models.TextChoices):
     ERROR = "error", _("Error")
     WARNING = "warning", _("Warning")
+
+
+class SubmissionStatus(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    DISMISSED = "dismissed", _("Dismissed")

@@ -1,4 +1,5 @@
-"""Spreadsheet import jobs: one row per uploaded file, with its progress and per-row report."""
+"""Spreadsheet import jobs (one row per uploaded file, with its progress and per-row report)
+and OpenRosa submissions (one row per form instance received from a phone)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.collect.choices import JobKind
+from sinergi.collect.choices import JobKind, SubmissionStatus
 from sinergi.lib.jobs import Job
 
 
@@ -35,3 +36,70 @@ class ImportJob(Job):
 
     def progress(self) -> tuple[int, int]:
         return self.processed_rows, self.total_rows
+
+
+class Submission(models.Model):
+    """One OpenRosa submission (ODK Collect, Enketo) exactly as received, and its fate.
+
+    Kept whether accepted or not: an accepted one points at the result it created; a
+    rejected one waits in the regency officer's inbox with the reason, until she fixes and
+    re-processes it or dismisses it. `instance_id` is the form instance's own id
+    (`uuid:...`): a phone that sends the same instance twice gets the first answer again.
+    """
+
+    instance_id = models.CharField(_("instance ID"), max_length=100, unique=True)
+    deprecated_id = models.CharField(_("replaces instance"), max_length=100, blank=True)
+    form_id = models.CharField(_("form"), max_length=100, blank=True)
+    form_version = models.CharField(_("form version"), max_length=40, blank=True)
+    xml = models.TextField()
+    # sha256 of the XML as received: the same instance with the same content is a retry.
+    digest = models.CharField(max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus.choices, db_index=True
+    )
+    # {field or question code: [reasons]}, in the submitter's language at the time.
+    errors = models.JSONField(default=dict, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), auto_now_add=True)
+    # Dotted regency code of the actor (or of the submitter when the actor is unknown), so the
+    # inbox is scoped like everything else; blank when neither is known.
+    regency_code = models.CharField(max_length=5, blank=True, db_index=True)
+    actor = models.ForeignKey(
+        "registry.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    processed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.instance_id} ({self.status})"
+
+
+class SubmissionFile(models.Model):
+    """A file sent with a submission (a photo of the product, say), kept with it."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    file = models.FileField(upload_to="submissions/%Y/%m/")
+
+    def __str__(self) -> str:
+        return self.name
