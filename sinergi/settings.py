@@ -138,6 +138,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 # oversized bodies from being read into memory.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# OpenRosa submissions from phones: the whole request (XML plus photos), the XML itself, and
+# each attached file. The first is announced to clients (X-OpenRosa-Accept-Content-Length).
+OPENROSA_MAX_BYTES = env_int("OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
+OPENROSA_MAX_XML_BYTES = env_int("OPENROSA_MAX_XML_BYTES", 512 * 1024, minimum=4 * 1024)
+OPENROSA_MAX_FILE_BYTES = env_int("OPENROSA_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=4 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Security: strict by default; HTTPS-only cookies and HSTS unless DEBUG.

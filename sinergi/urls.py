@@ -13,6 +13,7 @@ urlpatterns = [
     path("regions/", include("sinergi.regions.urls")),
     path("actors/", include("sinergi.registry.urls")),
     path("collect/", include("sinergi.collect.urls")),
+    path("openrosa/", include("sinergi.collect.openrosa_urls")),
     path("mapping/rescore/", include("sinergi.assessments.rescore_urls")),
     path("mapping/", include("sinergi.assessments.urls")),
     path("audit/", include("sinergi.audit.urls")),

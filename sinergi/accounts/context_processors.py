@@ -16,5 +16,6 @@ def access(request: HttpRequest) -> dict[str, Any]:
             "manage_users": scoping.may_manage_users(user),
             "audit": scoping.may_view_audit(user),
             "model_regions": scoping.is_national_admin(user),
+            "field": scoping.may_write(user),
         }
     }

@@ -221,3 +221,18 @@ def audit_filter(user: Any) -> Q | None:
         if m.region_id is not None and RANK[Role(m.role)] >= RANK[Role.PROVINCE_OFFICER]
     ]
     return _any_of(clauses)
+
+
+def submission_filter(user: Any) -> Q | None:
+    """Field submissions a user may see (they hold raw answers): her own, and, for an officer
+    who may change data, those filed under her region."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    clauses = [Q(submitted_by=user.pk)]
+    for m in memberships(user):
+        if m.role == Role.FACILITATOR or not _grants(m, Do.CHANGE):
+            continue
+        if m.region_id is None:
+            return Q()
+        clauses.append(Q(region_code=m.region_id) | Q(region_code__startswith=f"{m.region_id}."))
+    return _any_of(clauses)

@@ -35,3 +35,22 @@ class UploadForm(forms.Form):
                 params={"name": upload.name},
             ) from exc
         return upload
+
+
+class SubmissionFixForm(forms.Form):
+    """A rejected submission's XML, as the officer corrected it (or left it)."""
+
+    xml = forms.CharField(
+        label=_("Submission XML"),
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false"}),
+        help_text=_("Correct the answer the reason names (for example a period or a number)."),
+    )
+
+    def clean_xml(self) -> str:
+        xml: str = self.cleaned_data["xml"]
+        if len(xml.encode()) > settings.OPENROSA_MAX_XML_BYTES:
+            raise forms.ValidationError(
+                _("The XML is larger than %(limit)s."),
+                params={"limit": filesizeformat(settings.OPENROSA_MAX_XML_BYTES)},
+            )
+        return xml

@@ -63,9 +63,9 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     received_at = models.DateTimeField(_("received"), auto_now_add=True)
-    # Dotted regency code of the actor (or of the submitter when the actor is unknown), so the
-    # inbox is scoped like everything else; blank when neither is known.
-    regency_code = models.CharField(max_length=5, blank=True, db_index=True)
+    # The actor's village code (or the submitter's home region when the actor is unknown), so
+    # the inbox is scoped like everything else; blank when neither is known.
+    region_code = models.CharField(max_length=13, blank=True, db_index=True)
     actor = models.ForeignKey(
         "registry.Actor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

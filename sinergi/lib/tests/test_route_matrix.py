@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -13,7 +14,8 @@ from sinergi.accounts.choices import Role
 from sinergi.assessments.models import RescoreJob
 from sinergi.assessments.services import create_period, load_default_instrument, submit_assessment
 from sinergi.assessments.tests.test_results import BEGINNER
-from sinergi.collect.models import ImportJob
+from sinergi.collect.choices import SubmissionStatus
+from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
 from sinergi.regions.models import ModelRegion
 from sinergi.test import ActorFactory, Personas, make_user
@@ -52,6 +54,20 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "collect/actors/import/template.xlsx": (LOGIN, 200, 200, 200, 200, 200, 403),
     "collect/imports/{job}/": (LOGIN, 200, 404, 200, 404, 404, 403),
     "collect/imports/{job}/report.xlsx": (LOGIN, 200, 404, 200, 404, 404, 403),
+    "collect/odk/": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/forms/{instrument}/xlsform.xlsx": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/forms/{instrument}/xform.xml": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/submissions/": (LOGIN, 200, 200, 200, 200, 200, 200),  # each sees her own part
+    "collect/submissions/{submission}/": (LOGIN, 200, 200, 200, 404, 200, 404),
+    "collect/submissions/{submission}/reprocess": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "collect/submissions/{submission}/dismiss": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "collect/submissions/{submission}/files/{file}": (LOGIN, 200, 200, 200, 404, 200, 404),
+    # OpenRosa: HTTP Basic only; a session cookie never signs anyone in here.
+    "openrosa/formList": (401, 401, 401, 401, 401, 401, 401),
+    "openrosa/submission": (405, 405, 405, 405, 405, 405, 405),  # HEAD and POST only
+    "openrosa/forms/ir-default/2026.1/form.xml": (401, 401, 401, 401, 401, 401, 401),
+    "openrosa/forms/ir-default/2026.1/manifest": (401, 401, 401, 401, 401, 401, 401),
+    "openrosa/forms/ir-default/2026.1/media/actors.csv": (401, 401, 401, 401, 401, 401, 401),
     "audit/": (LOGIN, 200, 200, 403, 403, 403, 403),
     "mapping/actors/{actor}/assess/": (LOGIN, 200, 200, 200, 404, 200, 403),
     "mapping/actors/{actor}/preview/": (LOGIN, 405, 405, 405, 405, 405, 405),
@@ -103,6 +119,11 @@ def route_templates() -> set[str]:
         "<int:instrument_id>": "{instrument}",
         "<int:rescore_id>": "{rescore}",
         "<str:code>": "33.17",
+        "<int:pk>": "{submission}",
+        "<int:file_id>": "{file}",
+        "<str:form_id>": "ir-default",
+        "<str:version>": "2026.1",
+        "<str:filename>": "actors.csv",
     }
     result = set()
     for text in found:
@@ -116,7 +137,10 @@ def test_every_route_has_a_row() -> None:
     assert route_templates() == set(MATRIX)
 
 
-def test_each_persona_gets_what_the_matrix_says(personas: Personas) -> None:
+def test_each_persona_gets_what_the_matrix_says(
+    personas: Personas, settings: Any, tmp_path: Any
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
     facilitator = make_user("fasilitator-lain", Role.FACILITATOR, "33.17.04")
     actor = ActorFactory(facilitator=personas.pendamping)
     ModelRegion.objects.create(region_id="33.17", start_year=2016)
@@ -130,11 +154,28 @@ def test_each_persona_gets_what_the_matrix_says(personas: Personas) -> None:
     result, _scored = submit_assessment(
         user=personas.pendamping, actor=actor, period=period, answers=BEGINNER
     )
+    submission = Submission.objects.create(
+        instance_id="uuid:matrix",
+        xml="<data/>",
+        digest="0" * 64,
+        status=SubmissionStatus.REJECTED,
+        submitted_by=personas.pendamping,
+        region_code=actor.village_id,
+    )
+    photo = SubmissionFile.objects.create(
+        submission=submission,
+        name="photo.jpg",
+        content_type="image/jpeg",
+        size=3,
+        file=ContentFile(b"jpg", name="photo.jpg"),
+    )
     rescore = RescoreJob.objects.create(
         instrument=instrument, created_by=personas.admin, status=JobStatus.DONE
     )
     ids = {
         "rescore": rescore.pk,
+        "submission": submission.pk,
+        "file": photo.pk,
         "user": facilitator.pk,
         "actor": actor.pk,
         "job": job.pk,

@@ -1,0 +1,407 @@
+"""OpenRosa submissions: reading the XML a phone sends, and turning it into a result.
+
+A submission goes through the same `submit_assessment` as the web form and the API, so
+scoring, scope, period rules, audit and analytics are identical. Whatever happens, the
+submission is kept: accepted (pointing at its result) or rejected (with the reason, in the
+inbox of the officers of its region, who may fix the XML and process it again).
+
+Idempotent on the instance id: the same instance sent again with the same content gets the
+first answer (202) and stores nothing; with other content after it was accepted, 409.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from sinergi.accounts.scoping import Do, restrict_actors
+from sinergi.accounts.services import home_region
+from sinergi.assessments.choices import InstrumentStatus, Source
+from sinergi.assessments.models import Instrument, Period
+from sinergi.assessments.services import Refused, compiled, submit_assessment
+from sinergi.audit.models import Action
+from sinergi.audit.services import record
+from sinergi.collect.choices import SubmissionStatus
+from sinergi.collect.models import Submission, SubmissionFile
+from sinergi.collect.xforms import PHOTO
+from sinergi.registry.models import Actor
+
+# Elements of the instance that are not answers to the instrument's questions.
+_ENVELOPE = frozenset({"period", "actor", PHOTO, "instanceName"})
+
+
+class Unreadable(ValueError):
+    """The bytes are not a submission we can even file: no inbox entry, just a 400."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a submission says, read from its XML (nothing checked against the database)."""
+
+    form_id: str
+    version: str
+    instance_id: str
+    deprecated_id: str
+    period: str
+    actor: str
+    answers: dict[str, str]
+    files: tuple[str, ...]  # file names the instance refers to (the photo)
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def read_envelope(xml: bytes) -> Envelope:
+    """Parse a submission's XML safely (no DTD, no entities, no external references)."""
+    try:
+        root: Element = fromstring(xml, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise Unreadable(
+            _("The submission is not well-formed XML (%(reason)s).") % {"reason": exc}
+        ) from exc
+    meta: dict[str, str] = {}
+    leaves: dict[str, str] = {}
+    duplicates: set[str] = set()
+    for element in root.iter():
+        if element is root or len(element):
+            continue
+        name = _local(element.tag)
+        text = (element.text or "").strip()
+        parents_meta = name in ("instanceID", "deprecatedID")
+        target = meta if parents_meta else leaves
+        if name in target:
+            duplicates.add(name)
+        target[name] = text
+    instance_id = meta.get("instanceID", "")
+    if not instance_id:
+        raise Unreadable(_("The submission has no instanceID in its meta block."))
+    if len(instance_id) > 100:
+        raise Unreadable(_("The submission's instanceID is longer than 100 characters."))
+    if duplicates:
+        raise Unreadable(
+            _("The submission repeats these fields: %(names)s.")
+            % {"names": ", ".join(sorted(duplicates))}
+        )
+    return Envelope(
+        form_id=root.get("id", ""),
+        version=root.get("version", ""),
+        instance_id=instance_id,
+        deprecated_id=meta.get("deprecatedID", "")[:100],
+        period=leaves.get("period", ""),
+        actor=leaves.get("actor", ""),
+        answers={k: v for k, v in leaves.items() if k not in _ENVELOPE},
+        files=tuple(v for k, v in leaves.items() if k == PHOTO and v),
+    )
+
+
+@dataclass
+class Outcome:
+    """The answer for the phone: an HTTP status and a message it shows to the facilitator."""
+
+    status: int
+    message: str
+    submission: Submission | None = None
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Rejected(Exception):
+    def __init__(self, status: int, errors: Mapping[str, list[str]]) -> None:
+        super().__init__("; ".join(m for ms in errors.values() for m in ms))
+        self.status = status
+        self.errors = dict(errors)
+
+
+def digest(xml: bytes) -> str:
+    return hashlib.sha256(xml).hexdigest()
+
+
+def _instrument(envelope: Envelope) -> Instrument:
+    found = Instrument.objects.filter(code=envelope.form_id, version=envelope.version).first()
+    if found is None:
+        raise _Rejected(
+            400,
+            {
+                "form": [
+                    _(
+                        "Form %(form)s version %(version)s is not known here. Get the blank "
+                        "form again (Get Blank Form) and fill it anew."
+                    )
+                    % {"form": envelope.form_id or "?", "version": envelope.version or "?"}
+                ]
+            },
+        )
+    if found.status != InstrumentStatus.PUBLISHED:
+        raise _Rejected(
+            400,
+            {
+                "form": [
+                    _(
+                        "Form version %(version)s is no longer in use. Get the blank form "
+                        "again (Get Blank Form) and fill it anew."
+                    )
+                    % {"version": found.version}
+                ]
+            },
+        )
+    return found
+
+
+def _actor(user: Any, envelope: Envelope) -> Actor:
+    actor = None
+    if envelope.actor.isdigit():
+        actor = (
+            restrict_actors(Actor.objects.all(), user, Do.CHANGE).filter(pk=envelope.actor).first()
+        )
+    if actor is None:
+        # The same words whether the actor does not exist or is someone else's: no leak.
+        raise _Rejected(
+            403,
+            {
+                "actor": [
+                    _(
+                        "Actor %(actor)s is not in your caseload. Update the form's lists "
+                        "(Get Blank Form) or ask your regency officer."
+                    )
+                    % {"actor": envelope.actor or "?"}
+                ]
+            },
+        )
+    return actor
+
+
+def _period(envelope: Envelope) -> Period:
+    found = Period.objects.filter(code=envelope.period).first()
+    if found is None:
+        raise _Rejected(
+            422,
+            {
+                "period": [
+                    _("Period %(period)s does not exist.") % {"period": envelope.period or "?"}
+                ]
+            },
+        )
+    return found
+
+
+def _home(user: Any) -> str:
+    return home_region(user) if getattr(user, "is_authenticated", False) else ""
+
+
+def _success_message(
+    instrument: Instrument, actor: Actor, period: Period, level: str, total: float
+) -> str:
+    return _("Saved: %(name)s, %(period)s: %(level)s (total %(total)s).") % {
+        "name": actor.name,
+        "period": period.code,
+        "level": compiled(instrument).definition.level(level).name,
+        "total": f"{total:g}",
+    }
+
+
+def _phone_message(errors: Mapping[str, list[str]], instrument: Instrument | None) -> str:
+    """The reasons, each after the label of the question it concerns, as the phone shows it."""
+    labels: dict[str, str] = {}
+    if instrument is not None:
+        language = get_language() or "id"
+        labels = {q.code: q.label.get(language) for q in compiled(instrument).definition.questions}
+    return " ".join(
+        f"{labels.get(code, code)}: {' '.join(reasons)}" for code, reasons in errors.items()
+    )
+
+
+def _store_files(submission: Submission, envelope: Envelope, files: Sequence[UploadedFile]) -> None:
+    """Keep the files the form refers to (its photo); anything else sent along is dropped."""
+    known = set(submission.files.values_list("name", flat=True))
+    for upload in files:
+        name = (upload.name or "")[-255:]
+        if name in known or name not in envelope.files:
+            continue
+        SubmissionFile.objects.create(
+            submission=submission,
+            name=name,
+            content_type=(upload.content_type or "application/octet-stream")[:100],
+            size=upload.size or 0,
+            file=upload,
+        )
+        known.add(name)
+
+
+def _process(*, user: Any, submission: Submission, envelope: Envelope, source_user: Any) -> Outcome:
+    """Score and store the submission's result, or mark it rejected. Inside a transaction."""
+    instrument: Instrument | None = None
+    try:
+        instrument = _instrument(envelope)
+        actor = _actor(user, envelope)
+        submission.actor = actor
+        submission.region_code = actor.village_id
+        period = _period(envelope)
+        try:
+            assessment, result = submit_assessment(
+                user=user,
+                actor=actor,
+                period=period,
+                answers=envelope.answers,
+                source=Source.ODK,
+                instrument=instrument,
+            )
+        except Refused as refused:
+            raise _Rejected(422, refused.errors) from refused
+    except _Rejected as rejected:
+        submission.status = SubmissionStatus.REJECTED
+        submission.errors = rejected.errors
+        if not submission.region_code:
+            submission.region_code = _home(source_user)
+        submission.save()
+        message = _phone_message(rejected.errors, instrument)
+        return Outcome(rejected.status, message, submission, rejected.errors)
+    submission.status = SubmissionStatus.ACCEPTED
+    submission.errors = {}
+    submission.assessment = assessment
+    submission.save()
+    return Outcome(
+        201, _success_message(instrument, actor, period, result.level, result.total), submission
+    )
+
+
+def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] = ()) -> Outcome:
+    """File a phone's submission and, when it is valid, store its result.
+
+    The instance id decides what a repeat means: the same content again is answered 202 with
+    nothing stored (a retry after a lost response); other content for an accepted instance is
+    a conflict (409); a rejected instance sent again is processed again (a period may have
+    opened since). Raises Unreadable for bytes that cannot be filed at all.
+    """
+    envelope = read_envelope(xml)
+    text = xml.decode("utf-8", errors="replace")
+    content = digest(xml)
+    try:
+        with transaction.atomic():
+            existing = (
+                Submission.objects.select_for_update()
+                .filter(instance_id=envelope.instance_id)
+                .first()
+            )
+            if existing is not None and existing.status == SubmissionStatus.ACCEPTED:
+                if existing.digest != content:
+                    return Outcome(
+                        409,
+                        _(
+                            "A different form with the same instance ID was already received. "
+                            "Nothing was changed; to correct a sent form, edit it on the phone."
+                        ),
+                        existing,
+                    )
+                _store_files(existing, envelope, files)  # a retry may carry photos a first try lost
+                return Outcome(
+                    202, _("This form was already received. Nothing new was stored."), existing
+                )
+            submission = existing or Submission(instance_id=envelope.instance_id)
+            submission.xml = text
+            submission.digest = content
+            submission.form_id = envelope.form_id[:100]
+            submission.form_version = envelope.version[:40]
+            submission.deprecated_id = envelope.deprecated_id
+            submission.submitted_by = user
+            outcome = _process(
+                user=user, submission=submission, envelope=envelope, source_user=user
+            )
+            _store_files(submission, envelope, files)
+            record(
+                user=user,
+                action=Action.CREATE if existing is None else Action.UPDATE,
+                object_type="submission",
+                object_id=submission.pk,
+                object_repr=submission.instance_id,
+                region_code=submission.region_code,
+                after={"status": submission.status, "errors": submission.errors},
+            )
+            return outcome
+    except IntegrityError:
+        # Two copies of one instance raced; the other one won and holds the answer.
+        winner = Submission.objects.filter(instance_id=envelope.instance_id).first()
+        if winner is None:
+            raise
+        if winner.status == SubmissionStatus.ACCEPTED and winner.digest == content:
+            return Outcome(
+                202, _("This form was already received. Nothing new was stored."), winner
+            )
+        return Outcome(
+            409,
+            _("This form is being received from another connection; send it again later."),
+            winner,
+        )
+
+
+def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outcome:
+    """An officer fixes a rejected submission's XML (or not) and processes it again.
+
+    The result is recorded as hers, within her own scope; the submission keeps who sent it.
+    """
+    if submission.status == SubmissionStatus.ACCEPTED:
+        return Outcome(409, _("This submission was already accepted."), submission)
+    raw = xml.encode()
+    envelope = read_envelope(raw)
+    if envelope.instance_id != submission.instance_id:
+        raise Unreadable(_("The instanceID may not be changed when fixing a submission."))
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        before = {"status": submission.status, "digest": submission.digest}
+        submission.xml = xml
+        submission.digest = digest(raw)
+        submission.form_id = envelope.form_id[:100]
+        submission.form_version = envelope.version[:40]
+        submission.processed_by = user
+        submission.processed_at = timezone.now()
+        outcome = _process(
+            user=user, submission=submission, envelope=envelope, source_user=submission.submitted_by
+        )
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="submission",
+            object_id=submission.pk,
+            object_repr=submission.instance_id,
+            region_code=submission.region_code,
+            before=before,
+            after={
+                "status": submission.status,
+                "digest": submission.digest,
+                "errors": submission.errors,
+            },
+        )
+    return outcome
+
+
+def dismiss_submission(*, user: Any, submission: Submission) -> Submission:
+    """Take a rejected submission out of the inbox without storing a result."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
+        if submission.status != SubmissionStatus.REJECTED:
+            raise Refused({"status": [_("Only a rejected submission can be dismissed.")]})
+        submission.status = SubmissionStatus.DISMISSED
+        submission.processed_by = user
+        submission.processed_at = timezone.now()
+        submission.save(update_fields=["status", "processed_by", "processed_at"])
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="submission",
+            object_id=submission.pk,
+            object_repr=submission.instance_id,
+            region_code=submission.region_code,
+            before={"status": SubmissionStatus.REJECTED},
+            after={"status": SubmissionStatus.DISMISSED},
+        )
+    return submission
