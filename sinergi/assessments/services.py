@@ -406,6 +406,19 @@ def stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def repeats(counted: Assessment | None, instrument: Instrument, clean: Mapping[str, Any]) -> bool:
+    """Whether clean answers are exactly the counted result's, under the same instrument.
+
+    Sending the same answers again (an import run twice, a form resent after a lost
+    connection) is then no new result: the history keeps only real changes.
+    """
+    return (
+        counted is not None
+        and counted.instrument_id == instrument.pk
+        and counted.answers == stored_answers(clean)
+    )
+
+
 def verify_assessment(*, user: Any, assessment: Assessment) -> Assessment:
     """The regency officer confirms a submitted result."""
     if assessment.status != AssessmentStatus.SUBMITTED:

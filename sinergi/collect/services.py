@@ -19,7 +19,8 @@ from sinergi.collect.models import ImportJob
 def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS) -> ImportJob:
     """Store the file under a random name, record the upload, and queue the job once committed.
 
-    The task is enqueued after the transaction so the worker always finds the row.
+    The task (one per kind) is enqueued after the transaction so the worker always finds
+    the row.
     """
     name = PurePath(upload.name or "upload.xlsx").name
     suffix = PurePath(name).suffix.lower() or ".xlsx"
@@ -35,5 +36,6 @@ def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS)
             object_repr=job.original_name,
             note="uploaded",
         )
-    tasks.run_import(job.pk)
+    run = tasks.run_results_import if kind == JobKind.RESULTS else tasks.run_import
+    run(job.pk)
     return job

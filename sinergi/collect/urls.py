@@ -26,4 +26,10 @@ urlpatterns += [
         odk_views.submission_file,
         name="submission_file",
     ),
+    path("results/import/", views.results_import_upload, name="results_import_upload"),
+    path(
+        "results/import/template.xlsx",
+        views.results_import_template,
+        name="results_import_template",
+    ),
 ]

@@ -15,7 +15,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
 from sinergi.accounts.scoping import is_national_admin, may_write
-from sinergi.collect import imports, services
+from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
+from sinergi.assessments.models import Instrument, Period
+from sinergi.assessments.services import current_instrument
+from sinergi.collect import imports, results, services
+from sinergi.collect.choices import JobKind
 from sinergi.collect.forms import UploadForm, too_big_message
 from sinergi.collect.models import ImportJob
 from sinergi.lib.htmx import render_page
@@ -36,35 +40,49 @@ def get_job(user: Any, job_id: int) -> ImportJob:
     return job
 
 
+_UPLOAD_PAGES: dict[str, str] = {
+    JobKind.ACTORS: "collect/import_upload.html",
+    JobKind.RESULTS: "collect/results_upload.html",
+}
+
+
 def _upload_page(
-    request: HttpRequest, form: UploadForm, error: str = "", status: int = 200
+    request: HttpRequest, form: UploadForm, kind: str, error: str = "", status: int = 200
 ) -> HttpResponse:
-    recent = request.user.import_jobs.all()[:10]  # type: ignore[union-attr]
+    recent = request.user.import_jobs.filter(kind=kind)[:10]  # type: ignore[union-attr]
     context = {"form": form, "error": error, "recent": recent}
-    return render(request, "collect/import_upload.html", context, status=status)
+    if kind == JobKind.RESULTS:
+        context |= _results_template_choices()
+    return render(request, _UPLOAD_PAGES[kind], context, status=status)
 
 
-@csrf_exempt  # checked by csrf_protect below, once the declared size is known to be acceptable
-@login_required
-def import_upload(request: HttpRequest) -> HttpResponse:
+def _upload(request: HttpRequest, kind: str) -> HttpResponse:
     """Refuse an oversized body before Django reads it, then handle the form as usual."""
     _writer(request)
     if request.method == "POST":
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > settings.IMPORT_MAX_BYTES:
-            return _upload_page(request, UploadForm(), too_big_message(declared), status=413)
-    return _import_upload(request)
+            return _upload_page(request, UploadForm(), kind, too_big_message(declared), 413)
+    return _handle_upload(request, kind)
 
 
 @csrf_protect
-def _import_upload(request: HttpRequest) -> HttpResponse:
+def _handle_upload(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
-            job = services.queue_import(user=request.user, upload=form.cleaned_data["file"])
+            job = services.queue_import(
+                user=request.user, upload=form.cleaned_data["file"], kind=kind
+            )
             return redirect("collect:job_detail", job_id=job.pk)
-        return _upload_page(request, form, status=400)
-    return _upload_page(request, UploadForm())
+        return _upload_page(request, form, kind, status=400)
+    return _upload_page(request, UploadForm(), kind)
+
+
+@csrf_exempt  # checked by csrf_protect in _handle_upload, once the size is known to be acceptable
+@login_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    return _upload(request, JobKind.ACTORS)
 
 
 @login_required
@@ -110,5 +128,50 @@ def job_report(request: HttpRequest, job_id: int) -> HttpResponseBase:
         output,
         as_attachment=True,
         filename=f"import-{job.pk}-report.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+# --- Mapping results -----------------------------------------------------------------------
+
+
+def _results_template_choices() -> dict[str, Any]:
+    current = current_instrument()
+    return {
+        "instruments": Instrument.objects.filter(status=InstrumentStatus.PUBLISHED),
+        "current": current,
+        "open_periods": Period.objects.filter(status=PeriodStatus.OPEN),
+    }
+
+
+@csrf_exempt  # checked by csrf_protect in _handle_upload, once the size is known to be acceptable
+@login_required
+def results_import_upload(request: HttpRequest) -> HttpResponse:
+    return _upload(request, JobKind.RESULTS)
+
+
+@login_required
+@require_GET
+def results_import_template(request: HttpRequest) -> FileResponse:
+    """The template of a published version (the current one unless ?instrument= names
+    another), blank or, with ?period=, one row per actor the user may assess."""
+    _writer(request)
+    wanted = request.GET.get("instrument", "")
+    instrument = (
+        get_object_or_404(Instrument, pk=wanted, status=InstrumentStatus.PUBLISHED)
+        if wanted.isdigit()
+        else current_instrument()
+    )
+    if instrument is None:
+        raise Http404
+    open_periods = list(Period.objects.filter(status=PeriodStatus.OPEN))
+    period = next((p for p in open_periods if p.code == request.GET.get("period")), None)
+    rows: Any = ()
+    if period is not None:
+        rows = results.prefilled_rows(request.user, instrument, period)
+    return FileResponse(
+        write_workbook(results.template_sheets(instrument, open_periods, rows)),
+        as_attachment=True,
+        filename=f"sinergi-results-{instrument.code}-{instrument.version}.xlsx",
         content_type=XLSX_CONTENT_TYPE,
     )

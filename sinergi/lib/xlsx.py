@@ -82,6 +82,18 @@ def open_first_sheet(path: str) -> SheetReader:
         raise NotASpreadsheet(str(exc)) from exc
 
 
+def named_sheet_rows(path: str, name: str, limit: int = 20) -> list[list[Any]] | None:
+    """The first `limit` rows of the sheet called `name` (any case), or None without one."""
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_path(path)
+        found = next((n for n in workbook.sheet_names if n.lower() == name.lower()), None)
+        if found is None:
+            return None
+        return workbook.get_sheet_by_name(found).to_python(skip_empty_area=False, nrows=limit)
+    except Exception as exc:  # calamine raises many types for damaged files
+        raise NotASpreadsheet(str(exc)) from exc
+
+
 def validate_workbook(stream: IO[bytes]) -> None:
     """Raise NotASpreadsheet unless the stream opens as a workbook with at least one sheet."""
     stream.seek(0)

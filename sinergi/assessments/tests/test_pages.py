@@ -340,6 +340,19 @@ def test_a_correction_supersedes_and_the_form_says_it_will(
     assert "no longer counts" in detail
 
 
+def test_the_same_answers_sent_again_store_no_second_result(
+    personas: Personas, period: Period
+) -> None:
+    """A form resent after its answer was lost on a weak connection is no new result."""
+    actor = ActorFactory(facilitator=personas.pendamping)
+    client = login(personas.pendamping)
+    first = client.post(assess_url(actor), form(ADVANCED))
+    again = client.post(assess_url(actor), form(ADVANCED), follow=True)
+    assert again.redirect_chain[-1][0] == first["Location"]
+    assert "already saved; nothing changed" in again.content.decode()
+    assert Assessment.objects.count() == 1
+
+
 # --- The timeline, the actor list ----------------------------------------------------------
 
 

@@ -52,6 +52,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "actors/{actor}/nik/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "collect/actors/import/": (LOGIN, 200, 200, 200, 200, 200, 403),
     "collect/actors/import/template.xlsx": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/results/import/": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "collect/results/import/template.xlsx": (LOGIN, 200, 200, 200, 200, 200, 403),
     "collect/imports/{job}/": (LOGIN, 200, 404, 200, 404, 404, 403),
     "collect/imports/{job}/report.xlsx": (LOGIN, 200, 404, 200, 404, 404, 403),
     "collect/odk/": (LOGIN, 200, 200, 200, 200, 200, 403),
