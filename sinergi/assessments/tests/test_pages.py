@@ -353,6 +353,17 @@ def test_the_same_answers_sent_again_store_no_second_result(
     assert Assessment.objects.count() == 1
 
 
+def test_the_form_keeps_a_draft_through_its_own_script(personas: Personas, period: Period) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    page = login(personas.pendamping).get(assess_url(actor)).content.decode()
+    assert f'data-draft="sinergi-draft:{personas.pendamping.pk}:{actor.pk}"' in page
+    assert '<script src="/static/js/draft.js" defer></script>' in page
+    assert "<script>" not in page
+    for notice in ("draft-restored", "draft-offline", "draft-login", "draft-sending"):
+        assert f'id="{notice}" role=' in page
+    assert "draft.js" not in login(personas.pendamping).get("/actors/").content.decode()
+
+
 # --- The timeline, the actor list ----------------------------------------------------------
 
 
