@@ -16,7 +16,7 @@ from sinergi.assessments.tests.test_browser import browser_context_args as brows
 from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.registry.models import Actor
 from sinergi.registry.tests.test_browser import log_in
-from sinergi.test import ActorFactory, make_user
+from sinergi.test import PASSWORD, ActorFactory, make_user
 
 pytestmark = pytest.mark.browser
 
@@ -116,3 +116,26 @@ def test_a_draft_kept_across_a_new_login_is_sent_with_a_fresh_token(
     expect(page.locator("#result-level")).to_contain_text("IR 1 Pemula")
     assert drafts(page) == {}
     assert Assessment.objects.get().answers == BEGINNER
+
+
+def test_a_draft_waits_through_a_new_login_when_the_session_ended(
+    page: Page, context: BrowserContext, live_server: Any, actor: Actor
+) -> None:
+    log_in(page, live_server.url, "pendamping-rembang")
+    page.goto(f"{live_server.url}/mapping/actors/{actor.pk}/assess/")
+    for code, value in BEGINNER.items():
+        if isinstance(value, int):
+            page.fill(f"#id_{code}", str(value))
+        elif code != "legality":
+            page.check(f"input[name={code}][value={value}]")
+    page.check("input[name=legality][value='']")
+    context.clear_cookies(name="sessionid")
+    page.click("#save-assessment")
+    expect(page.locator("#draft-login")).to_be_visible()
+    assert [draft["pending"] for draft in drafts(page).values()] == [True]
+    page.fill("#id_username", "pendamping-rembang")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page.locator("#result-level")).to_contain_text("IR 1 Pemula")
+    assert drafts(page) == {}
+    assert Assessment.objects.count() == 1
