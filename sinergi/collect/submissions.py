@@ -128,7 +128,12 @@ def digest(xml: bytes) -> str:
 
 
 def _instrument(envelope: Envelope) -> Instrument:
-    found = Instrument.objects.filter(code=envelope.form_id, version=envelope.version).first()
+    # The definition is read only when the process has not compiled this version yet.
+    found = (
+        Instrument.objects.defer("definition", "source")
+        .filter(code=envelope.form_id, version=envelope.version)
+        .first()
+    )
     if found is None:
         raise _Rejected(
             400,
@@ -223,6 +228,8 @@ def _phone_message(errors: Mapping[str, list[str]], instrument: Instrument | Non
 
 def _store_files(submission: Submission, envelope: Envelope, files: Sequence[UploadedFile]) -> None:
     """Keep the files the form refers to (its photo); anything else sent along is dropped."""
+    if not files:
+        return
     known = set(submission.files.values_list("name", flat=True))
     for upload in files:
         name = (upload.name or "")[-255:]
