@@ -9,6 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from sinergi.accounts.api import api_auth
 from sinergi.accounts.api import router as auth_router
+from sinergi.analytics.api import router as analytics_router
 from sinergi.assessments.api import router as assessments_router
 from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as actors_router
@@ -18,6 +19,7 @@ api.add_router("", auth_router)
 api.add_router("", regions_router)
 api.add_router("", actors_router)
 api.add_router("", assessments_router)
+api.add_router("", analytics_router)
 
 
 @api.exception_handler(ValidationError)

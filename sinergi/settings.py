@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "sinergi.registry",
     "sinergi.assessments",
     "sinergi.collect",
+    "sinergi.analytics",
     "sinergi.demo",
 ]
 

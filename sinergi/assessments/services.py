@@ -439,3 +439,60 @@ def verify_assessment(*, user: Any, assessment: Assessment) -> Assessment:
             after={"status": AssessmentStatus.VERIFIED},
         )
     return assessment
+
+
+def delete_assessment(*, user: Any, assessment: Assessment, reason: str = "") -> Assessment | None:
+    """Remove a result entered by mistake (wrong actor, wrong period); audited with its content.
+
+    Refused where a new result would be (closed or locked period). When the removed row was
+    the counted one, the result it had superseded (if any) counts again, as if the mistaken
+    entry had never been made; the change is announced like any other. Returns the result
+    that counts now for the actor in the period, or None.
+    """
+    refusal = period_refusal(assessment.period, assessment.regency_code)
+    if refusal:
+        raise Refused({"period": [refusal]})
+    with transaction.atomic():
+        row = (
+            Assessment.objects.select_for_update()
+            .select_related("actor", "period")
+            .get(pk=assessment.pk)
+        )
+        previous = row.supersedes
+        later = Assessment.objects.filter(supersedes=row).first()
+        promoted = previous if row.counted and previous is not None else None
+        before = {
+            "actor": row.actor_id,
+            "period": row.period.code,
+            "level": row.level,
+            "total": row.total_score,
+            "answers": row.answers,
+            "counted": row.counted,
+            "instrument": row.instrument_id,
+            "source": row.source,
+        }
+        row.delete()
+        if later is not None:  # keep the chain of corrections unbroken
+            later.supersedes = previous
+            later.save(update_fields=["supersedes"])
+        if promoted is not None:
+            promoted.counted = True
+            promoted.save(update_fields=["counted"])
+        record(
+            user=user,
+            action=Action.DELETE,
+            object_type="assessment",
+            object_id=assessment.pk,
+            object_repr=f"{row.actor.name} {row.period.code}",
+            region_code=row.actor.village_id,
+            before=before,
+            after=None if promoted is None else {"counted": promoted.pk, "level": promoted.level},
+            note=reason,
+        )
+        if row.counted:
+            row.pk = assessment.pk  # delete() cleared it; listeners see the row that went
+            announce(ResultChange(row.period_id, row.actor_id, row.regency_code, row, promoted))
+            return promoted
+    return Assessment.objects.filter(
+        actor_id=row.actor_id, period_id=row.period_id, counted=True
+    ).first()

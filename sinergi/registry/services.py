@@ -1,9 +1,14 @@
-"""Writes to the actor registry. Each function is atomic and leaves one audit row."""
+"""Writes to the actor registry. Each function is atomic and leaves one audit row.
+
+Where an actor is counted (her village, sector and facilitator) is announced to
+`actor_listeners` inside the same transaction whenever it is set or changes, so read models
+(analytics) stay exact without the registry importing them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -37,6 +42,36 @@ _ACTOR_COLUMNS = (
     "facilitator_id",
 )
 _LEGALITY_COLUMNS = ("actor_id", "kind", "number", "issued_on", "expires_on")
+
+
+class ActorPlace(NamedTuple):
+    """Where an actor is counted: her village, sector and facilitator."""
+
+    village_code: str
+    sector: str
+    facilitator_id: int | None
+
+
+class ActorMove(NamedTuple):
+    """An actor was registered (old None) or her place changed."""
+
+    actor_id: int
+    old: ActorPlace | None
+    new: ActorPlace | None
+
+
+# Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
+actor_listeners: list[Callable[[Sequence[ActorMove]], None]] = []
+
+
+def announce_actors(moves: Sequence[ActorMove]) -> None:
+    if moves:
+        for listener in actor_listeners:
+            listener(moves)
+
+
+def place_of(actor: Actor) -> ActorPlace:
+    return ActorPlace(actor.village_id, actor.sector, actor.facilitator_id)
 
 
 def _item(kind: str, number: str, issued_on: Any, expires_on: Any) -> dict[str, Any]:
@@ -137,6 +172,7 @@ def register_actor(
         _apply(actor, {**data, "facilitator": facilitator}, village, facilitator)
         actor.save()
         _replace_legality(actor, legality or [])
+        announce_actors([ActorMove(actor.pk, None, place_of(actor))])
         record(
             user=user,
             action=Action.CREATE,
@@ -160,6 +196,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
     rows: list[tuple[Any, ...]] = []
     entries: list[tuple[str, str, dict[str, Any]]] = []  # NIK hash, name, state
     items_by_hash: dict[str, list[dict[str, Any]]] = {}
+    places: list[tuple[str, ActorPlace]] = []
     for valid in actors:
         data = valid.data
         nik = data["nik"]
@@ -175,6 +212,9 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
             )
             for item in valid.legality or []
         ]
+        places.append(
+            (nik_hash, ActorPlace(village, plain["sector"], getattr(facilitator, "pk", None)))
+        )
         rows.append(
             (
                 *plain.values(),
@@ -196,6 +236,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
     with transaction.atomic():
         insert_rows(Actor, _ACTOR_COLUMNS, rows)
         ids = actor_ids([entry[0] for entry in entries])
+        announce_actors([ActorMove(ids[nik_hash], None, place) for nik_hash, place in places])
         insert_rows(
             LegalityItem,
             _LEGALITY_COLUMNS,
@@ -233,8 +274,11 @@ def update_actor(
     """Change an actor; the audit row keeps only the fields that changed."""
     with transaction.atomic():
         before = snapshot(actor)
+        was = place_of(actor)
         _apply(actor, data, village, facilitator)
         actor.save()
+        if place_of(actor) != was:
+            announce_actors([ActorMove(actor.pk, was, place_of(actor))])
         if legality is not None:
             _replace_legality(actor, legality)
         old, new = diff(before, snapshot(actor))

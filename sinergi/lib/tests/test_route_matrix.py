@@ -94,6 +94,10 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "api/v1/actors": (401, 200, 200, 200, 200, 200, 200),
     "api/v1/actors/{actor}": (401, 200, 200, 200, 404, 200, 200),
     "api/v1/assessments": (401, 422, 422, 422, 422, 422, 422),  # ?actor= is required
+    "api/v1/analytics/levels": (401, 422, 422, 422, 422, 422, 422),  # ?period= is required
+    "api/v1/analytics/transitions": (401, 422, 422, 422, 422, 422, 422),  # ?from=&to=
+    "api/v1/analytics/trend": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/analytics/breakdown": (401, 422, 422, 422, 422, 422, 422),  # ?period= is required
     "api/v1/": (404, 404, 404, 404, 404, 404, 404),
 }
 

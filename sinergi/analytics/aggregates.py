@@ -1,0 +1,317 @@
+"""Keeping the pre-summed counts exact.
+
+The write services announce every change inside their own transaction: counted results
+(assessments.services.result_batch_listeners: a single submission, a deletion, a chunk of
+a re-score) and where an actor is counted (registry.services.actor_listeners: registration,
+a new village, sector or facilitator). The listeners here turn each announcement into signed
+changes to the counts (slices.Tally), summed first, then written with one upsert per table,
+so a written result costs a few statements whatever the size of the country.
+
+The rule when an actor's village, sector or facilitator changes: her whole history moves
+with her. Every count (registered, levels in every period, transitions) is by where she is
+registered now, the same rule as the actor list's region, sector and facilitator filters,
+so a dashboard figure and the filtered list always agree.
+
+`rebuild` recomputes everything from the raw rows with a few GROUP BY statements: used once
+when the tables are installed over existing data, never as a routine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+
+from sinergi.analytics.models import CountedResult, LevelCount, RegisteredCount, TransitionCount
+from sinergi.analytics.slices import (
+    ALL,
+    DEPTHS,
+    FACILITATOR,
+    GRADUATE,
+    LEGALITY,
+    LEGALITY_KINDS,
+    SECTOR,
+    YES,
+    Place,
+    Standing,
+    Tally,
+    legality_bits,
+)
+from sinergi.assessments.models import Assessment
+from sinergi.assessments.services import ResultMove
+from sinergi.registry.models import Actor
+from sinergi.registry.services import ActorMove, ActorPlace
+
+_ROWS_PER_STATEMENT = 400  # at most 8 values a row: well under SQLite's 32,766 parameters
+_IDS_PER_QUERY = 2000
+T = TypeVar("T")
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _place(place: ActorPlace) -> Place:
+    return Place(place.village_code, place.sector, place.facilitator_id)
+
+
+def _places(actor_ids: Sequence[int]) -> dict[int, Place]:
+    found: dict[int, Place] = {}
+    for chunk in _chunks(actor_ids, _IDS_PER_QUERY):
+        rows = Actor.objects.filter(pk__in=chunk).values_list(
+            "pk", "village_id", "sector", "facilitator_id"
+        )
+        found.update((pk, Place(village, sector, fac)) for pk, village, sector, fac in rows)
+    return found
+
+
+def _copies(actor_ids: Iterable[int]) -> dict[int, dict[int, Standing]]:
+    """Each actor's counted results as the counts know them: {actor: {period: standing}}."""
+    found: dict[int, dict[int, Standing]] = {}
+    for chunk in _chunks(sorted(set(actor_ids)), _IDS_PER_QUERY):
+        rows = CountedResult.objects.filter(actor_id__in=chunk).values_list(
+            "actor_id", "period_id", "level", "graduate", "legality"
+        )
+        for actor, period, level, graduate, legality in rows:
+            found.setdefault(actor, {})[period] = Standing(level, graduate, legality)
+    return found
+
+
+def _standings(assessment_ids: Sequence[int]) -> dict[int, Standing]:
+    found: dict[int, Standing] = {}
+    for chunk in _chunks(assessment_ids, _IDS_PER_QUERY):
+        rows = Assessment.objects.filter(pk__in=chunk).values_list(
+            "pk", "level", "graduate", "answers__legality"
+        )
+        found.update(
+            (pk, Standing(level, graduate, legality_bits(_kinds(legality))))
+            for pk, level, graduate, legality in rows
+        )
+    return found
+
+
+def _kinds(value: Any) -> list[str]:
+    """The legality answer as a list of kinds (an instrument may not have that question)."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def on_results(moves: Sequence[ResultMove]) -> None:
+    """Counted results changed: replay the moves over analytics' copy, count the difference.
+
+    The copy (CountedResult), not the results table, is what the counts were built from: an
+    announcement made after several rows were written (the demo's bulk load) still moves
+    exactly what it names.
+    """
+    if not moves:
+        return
+    copies = _copies(m.actor_id for m in moves)
+    standings = _standings([m.new_id for m in moves if m.new_id is not None])
+    histories: dict[int, dict[int, Standing]] = {}
+    for move in moves:
+        history = histories.get(move.actor_id)
+        if history is None:
+            history = histories[move.actor_id] = dict(copies.get(move.actor_id, {}))
+        if move.new_id is None:
+            history.pop(move.period_id, None)
+        else:
+            history[move.period_id] = standings[move.new_id]
+    places = _places(sorted(histories))
+    tally = Tally()
+    for actor, history in histories.items():
+        tally.change(places[actor], copies.get(actor, {}), history)
+    _save_copies(copies, histories)
+    _apply(tally)
+
+
+def on_actors(moves: Sequence[ActorMove]) -> None:
+    """Actors were registered or moved: registered counts, and a moved actor's history."""
+    tally = Tally()
+    moved = [m for m in moves if m.old is not None and m.new is not None]
+    for move in moves:
+        if move.old is not None:
+            tally.actor(_place(move.old), -1)
+        if move.new is not None:
+            tally.actor(_place(move.new), +1)
+    copies = _copies(m.actor_id for m in moved) if moved else {}
+    for move in moved:
+        history = copies.get(move.actor_id)
+        if history and move.old is not None and move.new is not None:
+            tally.history(_place(move.old), history, -1)
+            tally.history(_place(move.new), history, +1)
+    _apply(tally)
+
+
+def _save_copies(
+    before: Mapping[int, Mapping[int, Standing]], after: Mapping[int, Mapping[int, Standing]]
+) -> None:
+    gone = [
+        (actor, period)
+        for actor, history in after.items()
+        for period in before.get(actor, {}).keys() - history.keys()
+    ]
+    changed = sorted(
+        (actor, period, *standing)
+        for actor, history in after.items()
+        for period, standing in history.items()
+        if before.get(actor, {}).get(period) != standing
+    )
+    table = _quote(CountedResult._meta.db_table)
+    with connection.cursor() as cursor:
+        if gone:
+            cursor.executemany(
+                f"DELETE FROM {table} WHERE actor_id = %s AND period_id = %s",  # noqa: S608
+                gone,
+            )
+        for chunk in _chunks(changed, _ROWS_PER_STATEMENT):
+            marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (actor_id, period_id, level, graduate, legality) "  # noqa: S608
+                f"VALUES {marks} ON CONFLICT (actor_id, period_id) DO UPDATE SET "
+                "level = excluded.level, graduate = excluded.graduate, "
+                "legality = excluded.legality",
+                [value for row in chunk for value in row],
+            )
+
+
+def _quote(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...], int]) -> None:
+    """Add signed counts to existing rows, creating missing ones: one upsert per few hundred.
+
+    Rows are written in key order, so two writers lock shared rows (the nation's) in the same
+    order and never deadlock on PostgreSQL.
+    """
+    rows = sorted((*key, n) for key, n in counts.items() if n)
+    if not rows:
+        return
+    table = _quote(model._meta.db_table)
+    columns = ", ".join(_quote(c) for c in (*keys, "actors"))
+    conflict = ", ".join(_quote(c) for c in keys)
+    mark = "(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, _ROWS_PER_STATEMENT):
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([mark] * len(chunk))} "  # noqa: S608
+                f"ON CONFLICT ({conflict}) DO UPDATE SET actors = {table}.actors + excluded.actors",
+                [value for row in chunk for value in row],
+            )
+
+
+def _apply(tally: Tally) -> None:
+    _add(RegisteredCount, ("region", "dim", "value"), tally.registered)
+    _add(LevelCount, ("period_id", "region", "dim", "value", "level"), tally.levels)
+    _add(
+        TransitionCount,
+        ("period_a_id", "period_b_id", "region", "dim", "value", "level_a", "level_b"),
+        tally.pairs,
+    )
+
+
+# --- Rebuild from the raw rows ---------------------------------------------------------------
+
+_REGION_COLUMN = {
+    0: "''",
+    1: "a.province_code",
+    2: "a.regency_code",
+    3: "a.district_code",
+    4: "a.village_id",
+}
+_VALUE = {
+    ALL: "''",
+    SECTOR: "a.sector",
+    FACILITATOR: "COALESCE(CAST(a.facilitator_id AS TEXT), '')",
+}
+
+
+def _literal(text: str) -> str:
+    """One of this module's own names as an SQL string (never user input)."""
+    if not all(ch.isalnum() or ch in "_-" for ch in text):
+        raise ValueError(text)
+    return f"'{text}'"
+
+
+Statement = tuple[str, str, str, str]  # region, dim, value expressions; condition
+
+
+def _base() -> list[Statement]:
+    return [
+        (_REGION_COLUMN[depth], _literal(dim), _VALUE[dim], "1 = 1")
+        for dim in (ALL, SECTOR, FACILITATOR)
+        for depth in DEPTHS[dim]
+    ]
+
+
+def _extra() -> list[Statement]:
+    """Graduation and legality: counted with the level only."""
+    found = [
+        (_REGION_COLUMN[depth], _literal(GRADUATE), _literal(YES), "c.graduate = TRUE")
+        for depth in DEPTHS[GRADUATE]
+    ]
+    for bit, kind in enumerate(LEGALITY_KINDS):
+        found.extend(
+            (
+                _REGION_COLUMN[d],
+                _literal(LEGALITY),
+                _literal(kind),
+                f"(c.legality & {1 << bit}) <> 0",
+            )
+            for d in DEPTHS[LEGALITY]
+        )
+    return found
+
+
+def _group(*expressions: str) -> str:
+    """GROUP BY the expressions that are not constants (PostgreSQL refuses those)."""
+    return ", ".join(e for e in expressions if not e.startswith("'"))
+
+
+def rebuild() -> None:
+    """Recompute every count from the raw rows (installation over existing data)."""
+    actor = _quote(Actor._meta.db_table)
+    copy = _quote(CountedResult._meta.db_table)
+    registered = _quote(RegisteredCount._meta.db_table)
+    levels = _quote(LevelCount._meta.db_table)
+    pairs = _quote(TransitionCount._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model in (CountedResult, RegisteredCount, LevelCount, TransitionCount):
+            model.objects.all().delete()
+        rows = (
+            Assessment.objects.filter(counted=True)
+            .values_list("actor_id", "period_id", "level", "graduate", "answers__legality")
+            .iterator(chunk_size=_IDS_PER_QUERY)
+        )
+        for chunk in _chunks(rows, _IDS_PER_QUERY):
+            cursor.executemany(
+                f"INSERT INTO {copy} (actor_id, period_id, level, graduate, legality) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s)",
+                [(a, p, lv, g, legality_bits(_kinds(k))) for a, p, lv, g, k in chunk],
+            )
+        for region, dim, value, _all in _base():
+            cursor.execute(
+                f"INSERT INTO {registered} (region, dim, value, actors) "  # noqa: S608
+                f"SELECT {region}, {dim}, {value}, COUNT(*) FROM {actor} a "
+                + (f"GROUP BY {group}" if (group := _group(region, value)) else "")
+            )
+        for region, dim, value, condition in [*_base(), *_extra()]:
+            cursor.execute(
+                f"INSERT INTO {levels} (period_id, region, dim, value, level, actors) "  # noqa: S608
+                f"SELECT c.period_id, {region}, {dim}, {value}, c.level, COUNT(*) "
+                f"FROM {copy} c JOIN {actor} a ON a.id = c.actor_id WHERE {condition} "
+                f"GROUP BY {_group('c.period_id', region, value, 'c.level')}"
+            )
+        for region, dim, value, _all in _base():
+            cursor.execute(
+                f"INSERT INTO {pairs} (period_a_id, period_b_id, region, dim, value, "  # noqa: S608
+                "level_a, level_b, actors) "
+                f"SELECT x.period_id, y.period_id, {region}, {dim}, {value}, x.level, y.level, "
+                f"COUNT(*) FROM {copy} x JOIN {copy} y ON y.actor_id = x.actor_id "
+                f"AND x.period_id < y.period_id JOIN {actor} a ON a.id = x.actor_id "
+                f"GROUP BY {_group('x.period_id', 'y.period_id', region, value)}, "
+                "x.level, y.level"
+            )
