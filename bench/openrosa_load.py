@@ -144,6 +144,7 @@ class Tally:
     statuses: dict[int, int] = field(default_factory=dict)
     retries: int = 0
     retries_202: int = 0
+    reconnects: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -178,11 +179,22 @@ def phone(port: int, number: int, count: int, tally: Tally, ready: threading.Bar
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(method: str, path: str, body: bytes | None = None, kind: str = "") -> Any:
+        nonlocal conn
         headers = {"Authorization": auth, "X-OpenRosa-Version": "1.0"}
         if kind:
             headers["Content-Type"] = kind
-        conn.request(method, path, body=body, headers=headers)
-        response = conn.getresponse()
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            # gunicorn closes a kept-alive connection idle for 2 s; a phone reconnects. A
+            # request that did reach the server is answered 202 the second time.
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            with tally.lock:
+                tally.reconnects += 1
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
         response.content = response.read()
         return response
 
@@ -287,6 +299,7 @@ def run(label: str, database_url: str, submissions: int, clients: int) -> dict[s
         "created": tally.statuses.get(201, 0),
         "retries": tally.retries,
         "retries_202": tally.retries_202,
+        "reconnects": tally.reconnects,
         "results": results,
         "accepted": accepted,
         "filed": filed,
@@ -329,7 +342,8 @@ def main() -> None:
         print(
             f"{'':9} 201 answers {figures['created']:,} = results stored {figures['results']:,} = "
             f"accepted submissions {figures['accepted']:,}; retries {figures['retries']:,}, "
-            f"answered 202: {figures['retries_202']:,}; filed {figures['filed']:,}  "
+            f"answered 202: {figures['retries_202']:,}; filed {figures['filed']:,}; "
+            f"reconnections {figures['reconnects']:,}  "
             f"{'consistent' if ok else 'INCONSISTENT'}"
         )
         for error in figures["errors"]:

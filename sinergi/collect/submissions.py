@@ -245,15 +245,38 @@ def _store_files(submission: Submission, envelope: Envelope, files: Sequence[Upl
         known.add(name)
 
 
-def _process(*, user: Any, submission: Submission, envelope: Envelope, source_user: Any) -> Outcome:
-    """Score and store the submission's result, or mark it rejected. Inside a transaction."""
+@dataclass
+class _Target:
+    """What a submission refers to, read before anything is written (so that on SQLite the
+    write lock is held only for the writes), or why it cannot be stored."""
+
     instrument: Instrument | None = None
+    actor: Actor | None = None
+    period: Period | None = None
+    rejected: _Rejected | None = None
+
+
+def _resolve(user: Any, envelope: Envelope) -> _Target:
+    target = _Target()
     try:
-        instrument = _instrument(envelope)
-        actor = _actor(user, envelope)
+        target.instrument = _instrument(envelope)
+        target.actor = _actor(user, envelope)
+        target.period = _period(envelope)
+    except _Rejected as rejected:
+        target.rejected = rejected
+    return target
+
+
+def _process(
+    *, user: Any, submission: Submission, envelope: Envelope, source_user: Any, target: _Target
+) -> Outcome:
+    """Score and store the submission's result, or mark it rejected. Inside a transaction."""
+    instrument, actor, period = target.instrument, target.actor, target.period
+    if actor is not None:
         submission.actor = actor
         submission.region_code = actor.village_id
-        period = _period(envelope)
+    rejected = target.rejected
+    if instrument is not None and actor is not None and period is not None:  # else rejected
         try:
             assessment, result = submit_assessment(
                 user=user,
@@ -264,22 +287,45 @@ def _process(*, user: Any, submission: Submission, envelope: Envelope, source_us
                 instrument=instrument,
             )
         except Refused as refused:
-            raise _Rejected(422, refused.errors) from refused
-    except _Rejected as rejected:
-        submission.status = SubmissionStatus.REJECTED
-        submission.errors = rejected.errors
-        if not submission.region_code:
-            submission.region_code = _home(source_user)
-        submission.save()
-        message = _phone_message(rejected.errors, instrument)
-        return Outcome(rejected.status, message, submission, rejected.errors)
-    submission.status = SubmissionStatus.ACCEPTED
-    submission.errors = {}
-    submission.assessment = assessment
+            rejected = _Rejected(422, refused.errors)
+        else:
+            submission.status = SubmissionStatus.ACCEPTED
+            submission.errors = {}
+            submission.assessment = assessment
+            submission.save()
+            message = _success_message(instrument, actor, period, result.level, result.total)
+            return Outcome(201, message, submission)
+    rejected = rejected or _Rejected(400, {})
+    submission.status = SubmissionStatus.REJECTED
+    submission.errors = rejected.errors
+    if not submission.region_code:
+        submission.region_code = _home(source_user)
     submission.save()
     return Outcome(
-        201, _success_message(instrument, actor, period, result.level, result.total), submission
+        rejected.status,
+        _phone_message(rejected.errors, instrument),
+        submission,
+        rejected.errors,
     )
+
+
+def _repeat(
+    existing: Submission, content: str, envelope: Envelope, files: Sequence[UploadedFile]
+) -> Outcome:
+    """An accepted instance sent again: a retry (202) or a conflict (409)."""
+    if existing.digest != content:
+        return Outcome(
+            409,
+            _(
+                "A different form with the same instance ID was already received. "
+                "Nothing was changed; to correct a sent form, edit it on the phone."
+            ),
+            existing,
+        )
+    if files:
+        with transaction.atomic():
+            _store_files(existing, envelope, files)  # a retry may carry photos a first try lost
+    return Outcome(202, _("This form was already received. Nothing new was stored."), existing)
 
 
 def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] = ()) -> Outcome:
@@ -291,8 +337,12 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
     opened since). Raises Unreadable for bytes that cannot be filed at all.
     """
     envelope = read_envelope(xml)
-    text = xml.decode("utf-8", errors="replace")
     content = digest(xml)
+    # A retry is answered without taking the write lock; the check is repeated under it.
+    known = Submission.objects.filter(instance_id=envelope.instance_id).first()
+    if known is not None and known.status == SubmissionStatus.ACCEPTED:
+        return _repeat(known, content, envelope, files)
+    target = _resolve(user, envelope)
     try:
         with transaction.atomic():
             existing = (
@@ -301,28 +351,16 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
                 .first()
             )
             if existing is not None and existing.status == SubmissionStatus.ACCEPTED:
-                if existing.digest != content:
-                    return Outcome(
-                        409,
-                        _(
-                            "A different form with the same instance ID was already received. "
-                            "Nothing was changed; to correct a sent form, edit it on the phone."
-                        ),
-                        existing,
-                    )
-                _store_files(existing, envelope, files)  # a retry may carry photos a first try lost
-                return Outcome(
-                    202, _("This form was already received. Nothing new was stored."), existing
-                )
+                return _repeat(existing, content, envelope, files)
             submission = existing or Submission(instance_id=envelope.instance_id)
-            submission.xml = text
+            submission.xml = xml.decode("utf-8", errors="replace")
             submission.digest = content
             submission.form_id = envelope.form_id[:100]
             submission.form_version = envelope.version[:40]
             submission.deprecated_id = envelope.deprecated_id
             submission.submitted_by = user
             outcome = _process(
-                user=user, submission=submission, envelope=envelope, source_user=user
+                user=user, submission=submission, envelope=envelope, source_user=user, target=target
             )
             _store_files(submission, envelope, files)
             record(
@@ -372,7 +410,11 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
         submission.processed_by = user
         submission.processed_at = timezone.now()
         outcome = _process(
-            user=user, submission=submission, envelope=envelope, source_user=submission.submitted_by
+            user=user,
+            submission=submission,
+            envelope=envelope,
+            source_user=submission.submitted_by,
+            target=_resolve(user, envelope),
         )
         record(
             user=user,
