@@ -31,6 +31,7 @@ from sinergi.assessments.choices import InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import CompiledQuestion, Definition, Question
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import check_answers, format_number
+from sinergi.assessments.views import language
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
@@ -76,12 +77,8 @@ def _both(text: str | Promise) -> tuple[str, str]:
     return in_id, in_en
 
 
-def _language() -> str:
-    return "en" if (translation.get_language() or "id").startswith("en") else "id"
-
-
 def _format(question: Question) -> str:
-    lang = _language()
+    lang = language()
     if question.kind in ("integer", "decimal"):
         kind = (
             _t("whole number") if question.kind == "integer" else _t("number, decimals after a dot")
@@ -101,7 +98,7 @@ def _format(question: Question) -> str:
 
 
 def _allowed(question: Question) -> str:
-    lang = _language()
+    lang = language()
     return "; ".join(f"{o.code} = {o.label.get(lang)}" for o in question.options)
 
 
