@@ -121,24 +121,36 @@ def _clean(q: CompiledQuestion, raw: Any) -> tuple[Answer | None, Problem | None
     return _chosen(q, raw)
 
 
+# Whole sentences per kind, so that each translates as a whole (a word slotted into a
+# sentence would stay English).
+_NOT_YES_NO = {
+    True: _("Must be a whole number, not yes/no."),
+    False: _("Must be a number, not yes/no."),
+}
+_NOT_A_NUMBER = {True: _("Must be a whole number."), False: _("Must be a number.")}
+_NOT_DIGITS = {
+    True: _("Must be a whole number written in digits (got '%(value)s')."),
+    False: _("Must be a number written in digits (got '%(value)s')."),
+}
+
+
 def _number(raw: Any, *, whole: bool) -> tuple[Number | None, Problem | None]:
-    kind = "whole number" if whole else "number"
     if isinstance(raw, bool):
-        return None, Problem(_("Must be a %(kind)s, not yes/no."), {"kind": kind})
+        return None, Problem(_NOT_YES_NO[whole])
     if isinstance(raw, Decimal):
         raw = float(raw)
     if isinstance(raw, int):
         return raw, None
     if isinstance(raw, float):
         if not math.isfinite(raw):
-            return None, Problem(_("Must be a %(kind)s."), {"kind": kind})
+            return None, Problem(_NOT_A_NUMBER[whole])
         if whole and not raw.is_integer():
             return None, Problem(
                 _("Must be a whole number, without decimals (got %(value)s)."), {"value": raw}
             )
         return (int(raw) if whole else raw), None
     if not isinstance(raw, str):
-        return None, Problem(_("Must be a %(kind)s."), {"kind": kind})
+        return None, Problem(_NOT_A_NUMBER[whole])
     text = raw.strip()
     if _WHOLE.match(text):
         return int(text), None
@@ -152,9 +164,7 @@ def _number(raw: Any, *, whole: bool) -> tuple[Number | None, Problem | None]:
         return None, Problem(
             _("Write decimals with a dot (1.5), not a comma (got %(value)s)."), {"value": text}
         )
-    return None, Problem(
-        _("Must be a %(kind)s written in digits (got '%(value)s')."), {"kind": kind, "value": text}
-    )
+    return None, Problem(_NOT_DIGITS[whole], {"value": text})
 
 
 def _in_range(q: CompiledQuestion, number: Number) -> tuple[Number | None, Problem | None]:
