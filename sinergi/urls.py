@@ -17,5 +17,6 @@ urlpatterns = [
     path("mapping/rescore/", include("sinergi.assessments.rescore_urls")),
     path("mapping/", include("sinergi.assessments.urls")),
     path("audit/", include("sinergi.audit.urls")),
+    path("analytics/", include("sinergi.analytics.urls")),
     path("api/v1/", api.urls),
 ]

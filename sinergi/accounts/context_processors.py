@@ -17,5 +17,6 @@ def access(request: HttpRequest) -> dict[str, Any]:
             "audit": scoping.may_view_audit(user),
             "model_regions": scoping.is_national_admin(user),
             "field": scoping.may_write(user),
+            "dashboards": bool(scoping.memberships(user)),
         }
     }

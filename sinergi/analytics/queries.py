@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import pairwise
 from typing import Any, Protocol
 
@@ -174,6 +175,11 @@ class Scope:
     @property
     def code(self) -> str:
         return self.region.code if self.region is not None else ""
+
+    @cached_property
+    def order(self) -> list[str]:
+        """Level codes, lowest first (read once per scope, that is per request)."""
+        return level_order()
 
     @property
     def depth(self) -> int:
@@ -368,16 +374,16 @@ def _sum(groups: Iterable[Mapping[Any, int]]) -> Counter[Any]:
 
 def levels_in(scope: Scope, period: Period) -> Levels:
     rows = scope.counts.levels([period.pk], scope.roots, ALL)
-    return _levels(level_order(), _sum([{lv: n} for (_p, _r, _v, lv), n in rows.items()]))
+    return _levels(scope.order, _sum([{lv: n} for (_p, _r, _v, lv), n in rows.items()]))
 
 
 def transition_between(scope: Scope, first: Period, second: Period) -> Transition:
     cells = _pair_cells(scope.counts, first, second, scope.roots, ALL)
-    return _transition(level_order(), _sum(cells.values()))
+    return _transition(scope.order, _sum(cells.values()))
 
 
 def trend_of(scope: Scope, periods: Sequence[Period]) -> list[tuple[Period, Levels]]:
-    order = level_order()
+    order = scope.order
     rows = scope.counts.levels([p.pk for p in periods], scope.roots, ALL)
     by_period: dict[int, Counter[str]] = {p.pk: Counter() for p in periods}
     for (period, _r, _v, level), n in rows.items():
@@ -395,7 +401,7 @@ def _label(dim: str, value: str, names: Mapping[str, str]) -> str:
     if dim == LEGALITY:
         return str(dict(LegalityKind.choices).get(value, value))
     if dim == GRADUATE:
-        return _("Ready to graduate")
+        return _("Ready to graduate to a small enterprise")
     if dim == PHASE:
         return str(dict(Phase.choices).get(value, _("Not a model region")))
     if dim == FACILITATOR:
@@ -419,7 +425,7 @@ def breakdown(
         return _by_region(scope, period, previous)
     if dim == PHASE:
         return _by_phase(scope, period, previous)
-    order = level_order()
+    order = scope.order
     counts = scope.counts
     by_value: dict[str, Counter[str]] = {}
     for (_p, _r, value, level), n in counts.levels([period.pk], scope.roots, dim).items():
@@ -469,7 +475,7 @@ def _region_groups(
     labels: Mapping[str, str],
 ) -> list[Group]:
     """Groups made of whole regions: {group key: region codes summed into it}."""
-    order = level_order()
+    order = scope.order
     regions = sorted({code for codes in members.values() for code in codes})
     counts = scope.counts
     levels = counts.levels([period.pk], regions, ALL)
@@ -531,7 +537,7 @@ def _by_phase(scope: Scope, period: Period, previous: Period | None) -> list[Gro
     }
     if rest:
         whole = _region_groups(scope, period, previous, {OTHER: rest}, {OTHER: ""})[0]
-        groups[OTHER] = _minus(whole, [g for k, g in groups.items() if k != OTHER])
+        groups[OTHER] = _minus(scope.order, whole, [g for k, g in groups.items() if k != OTHER])
     return [
         groups[key]
         for key in (Phase.MODEL, Phase.REPLICATION, OTHER)
@@ -539,9 +545,8 @@ def _by_phase(scope: Scope, period: Period, previous: Period | None) -> list[Gro
     ]
 
 
-def _minus(whole: Group, parts: Sequence[Group]) -> Group:
+def _minus(order: Sequence[str], whole: Group, parts: Sequence[Group]) -> Group:
     """The part of `whole` outside every one of `parts` (the regions not in the programme)."""
-    order = level_order()
     counts = Counter(whole.levels.counts)
     for part in parts:
         counts.subtract(part.levels.counts)
@@ -587,11 +592,13 @@ def figures(
     previous_code: str | None = None,
     *,
     dims: Sequence[str] | None = None,
+    moves: bool = True,
 ) -> Figures:
     """The figures of a dashboard. Without a period: the latest one with results in the scope;
-    without a previous period: the earliest one with results before it (when there is one)."""
+    without a previous period (None): the earliest one with results before it, if any; ""
+    compares with none. `moves=False` leaves the transitions out (a levels page)."""
     periods = list(Period.objects.order_by("starts_on", "code"))
-    order = level_order()
+    order = scope.order
     trend = trend_of(scope, periods)
     with_results = [p for p, levels in trend if levels.total]
     if period_code:
@@ -601,7 +608,7 @@ def figures(
     previous: Period | None = None
     if previous_code:
         previous = period_named(previous_code, "from")
-    elif period is not None:
+    elif period is not None and previous_code is None:
         earlier = [p for p in with_results if p.starts_on < period.starts_on]
         previous = earlier[0] if earlier else None
     if previous is not None and period is not None and previous.pk == period.pk:
@@ -616,9 +623,11 @@ def figures(
         levels=levels or _levels(order, {}),
         registered=registered_in(scope),
         trend=trend,
-        transition=transition_between(scope, previous, period) if previous and period else None,
+        transition=transition_between(scope, previous, period)
+        if previous and period and moves
+        else None,
     )
     if period is not None:
         for dim in dims if dims is not None else scope.breakdowns():
-            result.groups[dim] = breakdown(scope, dim, period, previous)
+            result.groups[dim] = breakdown(scope, dim, period, previous if moves else None)
     return result

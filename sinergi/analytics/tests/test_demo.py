@@ -64,3 +64,16 @@ def test_rembang_sees_its_own_share_of_the_moves() -> None:
     raw = recount.Raw()
     assert body["total"] == sum(raw.transitions("2016", "2018", "33.17").values())
     assert 0 < body["up"] < 547 + 546
+
+
+def test_the_dashboard_shows_the_same_numbers_in_a_light_page() -> None:
+    client = Client()
+    client.force_login(User.objects.get(username="admin"))
+    response = client.get("/analytics/transitions/?from=2016&period=2018")
+    body = response.content.decode()
+    assert '<span class="stat-value" id="step-IR1-IR2">547</span>' in body
+    assert '<span class="stat-value" id="step-IR2-IR3">546</span>' in body
+    assert len(response.content) < 150_000
+    levels = client.get("/analytics/")
+    assert len(levels.content) < 150_000
+    assert "Pemetaan 2018" in levels.content.decode()  # the latest period with results

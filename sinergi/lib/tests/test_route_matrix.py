@@ -71,6 +71,8 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "openrosa/forms/ir-default/2026.1/manifest": (401, 401, 401, 401, 401, 401, 401),
     "openrosa/forms/ir-default/2026.1/media/actors.csv": (401, 401, 401, 401, 401, 401, 401),
     "audit/": (LOGIN, 200, 200, 403, 403, 403, 403),
+    "analytics/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "analytics/transitions/": (LOGIN, 200, 200, 200, 200, 200, 200),
     "mapping/actors/{actor}/assess/": (LOGIN, 200, 200, 200, 404, 200, 403),
     "mapping/actors/{actor}/preview/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "mapping/results/{result}/": (LOGIN, 200, 200, 200, 404, 200, 200),
