@@ -86,7 +86,7 @@ def _remembered(key: bytes) -> User | None:
     if until < time.monotonic():
         del _verified[key]
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    user = User.objects.filter(pk=pk, is_active=True).order_by().first()
     if user is None or user.password != password_hash or user.locked_until:
         del _verified[key]
         return None

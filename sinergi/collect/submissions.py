@@ -21,6 +21,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -132,6 +133,7 @@ def _instrument(envelope: Envelope) -> Instrument:
     found = (
         Instrument.objects.defer("definition", "source")
         .filter(code=envelope.form_id, version=envelope.version)
+        .order_by()
         .first()
     )
     if found is None:
@@ -167,7 +169,9 @@ def _actor(user: Any, envelope: Envelope) -> Actor:
     actor = None
     if envelope.actor.isdigit():
         actor = (
-            restrict_actors(Actor.objects.all(), user, Do.CHANGE).filter(pk=envelope.actor).first()
+            restrict_actors(Actor.objects.order_by(), user, Do.CHANGE)
+            .filter(pk=envelope.actor)
+            .first()
         )
     if actor is None:
         # The same words whether the actor does not exist or is someone else's: no leak.
@@ -187,7 +191,7 @@ def _actor(user: Any, envelope: Envelope) -> Actor:
 
 
 def _period(envelope: Envelope) -> Period:
-    found = Period.objects.filter(code=envelope.period).first()
+    found = Period.objects.filter(code=envelope.period).order_by().first()
     if found is None:
         raise _Rejected(
             422,
@@ -328,6 +332,10 @@ def _repeat(
     return Outcome(202, _("This form was already received. Nothing new was stored."), existing)
 
 
+def _submission(instance_id: str) -> QuerySet[Submission]:
+    return Submission.objects.filter(instance_id=instance_id).order_by()
+
+
 def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] = ()) -> Outcome:
     """File a phone's submission and, when it is valid, store its result.
 
@@ -339,17 +347,13 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
     envelope = read_envelope(xml)
     content = digest(xml)
     # A retry is answered without taking the write lock; the check is repeated under it.
-    known = Submission.objects.filter(instance_id=envelope.instance_id).first()
+    known = _submission(envelope.instance_id).first()
     if known is not None and known.status == SubmissionStatus.ACCEPTED:
         return _repeat(known, content, envelope, files)
     target = _resolve(user, envelope)
     try:
         with transaction.atomic():
-            existing = (
-                Submission.objects.select_for_update()
-                .filter(instance_id=envelope.instance_id)
-                .first()
-            )
+            existing = _submission(envelope.instance_id).select_for_update().first()
             if existing is not None and existing.status == SubmissionStatus.ACCEPTED:
                 return _repeat(existing, content, envelope, files)
             submission = existing or Submission(instance_id=envelope.instance_id)
@@ -363,19 +367,21 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
                 user=user, submission=submission, envelope=envelope, source_user=user, target=target
             )
             _store_files(submission, envelope, files)
-            record(
-                user=user,
-                action=Action.CREATE if existing is None else Action.UPDATE,
-                object_type="submission",
-                object_id=submission.pk,
-                object_repr=submission.instance_id,
-                region_code=submission.region_code,
-                after={"status": submission.status, "errors": submission.errors},
-            )
+            if submission.status != SubmissionStatus.ACCEPTED:
+                # An accepted one is audited as the result it created (source odk).
+                record(
+                    user=user,
+                    action=Action.CREATE if existing is None else Action.UPDATE,
+                    object_type="submission",
+                    object_id=submission.pk,
+                    object_repr=submission.instance_id,
+                    region_code=submission.region_code,
+                    after={"status": submission.status, "errors": submission.errors},
+                )
             return outcome
     except IntegrityError:
         # Two copies of one instance raced; the other one won and holds the answer.
-        winner = Submission.objects.filter(instance_id=envelope.instance_id).first()
+        winner = _submission(envelope.instance_id).first()
         if winner is None:
             raise
         if winner.status == SubmissionStatus.ACCEPTED and winner.digest == content:
