@@ -192,6 +192,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step of a PDF report at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }
 
 REGION_DATA_DIR = Path(

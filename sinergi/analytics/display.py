@@ -234,7 +234,7 @@ class Charts:
         if not groups:
             return None
         title = dim_titles()[dim]
-        chart_id = f"chart-{dim}"
+        chart_id = f"chart-{dim}-{self.view}"
         link = self.link if dim == REGION else (lambda code: "")
         if self.view == TRANSITIONS and dim not in (LEGALITY, GRADUATE):
             bars = [Bar(g.label, _moves(g.transition), link(g.code) if g.code else "")

@@ -63,6 +63,7 @@ def dashboard_context(request: HttpRequest, view: str) -> dict[str, Any]:
             reverse("analytics:dashboard" if view == TRANSITIONS else "analytics:transitions"),
         ),
         "titles": display.dim_titles(),
+        "exports": query(view=view, region=scope.code, period=period, **{"from": previous}),
         # The actor list filtered like a figure (a level is added by the template).
         "actors": reverse("registry:actor_list") + "?" + query(region=scope.code, period=period)
         if scope.region is not None or scope.tops == ("",)
