@@ -22,6 +22,15 @@ def personas(db: Any) -> Personas:
 
 
 @pytest.fixture(autouse=True)
+def private_caches(settings: Any) -> None:
+    # The shared cache is files under var/ outside tests; each test starts with empty ones.
+    settings.CACHES = {
+        alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+        for alias in ("default", "shared")
+    }
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     # The real hasher is deliberately slow; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -176,6 +176,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# "shared" is seen by every web process on the machine (Redis when set, else files under
+# var/): what one gunicorn worker learnt, the others need not compute again.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "shared": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        if env_str("REDIS_URL")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    ),
+}
+
 HUEY = {
     "huey_class": "huey.RedisHuey" if env_str("REDIS_URL") else "huey.SqliteHuey",
     "name": "sinergi",

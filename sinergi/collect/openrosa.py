@@ -13,12 +13,12 @@ import base64
 import binascii
 import hashlib
 import hmac
-import time
 from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.http import http_date
@@ -64,31 +64,28 @@ def _challenge(text: str) -> HttpResponse:
 
 
 # Checking a password costs hundreds of milliseconds by design, and a phone sends one request
-# per form. A verified username and password is remembered for a few minutes, keyed by an HMAC
-# (the password itself is never kept) and tied to the account's current password hash, so a
-# password change or a deactivation takes effect on the next request.
+# per form. A verified username and password is remembered for a few minutes in the cache
+# every web process shares, keyed by an HMAC (the password itself is never kept) and tied to
+# the account's current password hash, so a password change, a lock or a deactivation takes
+# effect on the next request.
 _VERIFIED_SECONDS = 300
-_VERIFIED_MAX = 10_000
-_verified: dict[bytes, tuple[int, str, float]] = {}
 
 
-def _credential_key(username: str, password: str) -> bytes:
-    return hmac.new(
+def _credential_key(username: str, password: str) -> str:
+    digest = hmac.new(
         settings.SECRET_KEY.encode(), f"{username}\0{password}".encode(), hashlib.sha256
-    ).digest()
+    ).hexdigest()
+    return f"openrosa-basic:{digest}"
 
 
-def _remembered(key: bytes) -> User | None:
-    found = _verified.get(key)
+def _remembered(key: str) -> User | None:
+    found = caches["shared"].get(key)
     if found is None:
         return None
-    pk, password_hash, until = found
-    if until < time.monotonic():
-        del _verified[key]
-        return None
+    pk, password_hash = found
     user = User.objects.filter(pk=pk, is_active=True).order_by().first()
     if user is None or user.password != password_hash or user.locked_until:
-        del _verified[key]
+        caches["shared"].delete(key)
         return None
     return user
 
@@ -113,9 +110,7 @@ def basic_user(request: HttpRequest) -> User | None:
         return user
     user = check_credentials(request=request, username=username, password=password)
     if user is not None:
-        if len(_verified) >= _VERIFIED_MAX:
-            _verified.clear()
-        _verified[key] = (user.pk, user.password, time.monotonic() + _VERIFIED_SECONDS)
+        caches["shared"].set(key, (user.pk, user.password), _VERIFIED_SECONDS)
     return user
 
 

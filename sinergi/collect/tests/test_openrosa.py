@@ -105,6 +105,25 @@ def test_it_refuses_a_wrong_password_and_locks_after_repeated_failures(personas:
     assert "locked" in said(locked)
 
 
+def test_a_remembered_password_stops_working_when_it_is_changed(
+    personas: Personas, instrument: Instrument
+) -> None:
+    client = phone(personas.pendamping)
+    assert client.get("/openrosa/formList").status_code == 200
+    assert client.get("/openrosa/formList").status_code == 200  # remembered
+    personas.pendamping.set_password("a-new-password-1")
+    personas.pendamping.save()
+    assert client.get("/openrosa/formList").status_code == 401
+    assert (
+        phone(personas.pendamping, "a-new-password-1").get("/openrosa/formList").status_code == 200
+    )
+    personas.pendamping.is_active = False
+    personas.pendamping.save()
+    assert (
+        phone(personas.pendamping, "a-new-password-1").get("/openrosa/formList").status_code == 401
+    )
+
+
 def test_a_session_cookie_does_not_sign_in(personas: Personas, instrument: Instrument) -> None:
     client = Client()
     client.force_login(personas.pendamping)
