@@ -93,9 +93,12 @@ class Assessment(models.Model):
     """
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="assessments")
-    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="assessments")
     # Indexes cost every write (a re-score writes a million rows): only those that reads use.
-    # Results are read by actor, by period and region, never by instrument or recorder alone.
+    # Results are read by actor, by period and region, never by instrument or recorder alone;
+    # the (period, counted, regency) index serves reads by period alone too.
+    period = models.ForeignKey(
+        Period, on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
     instrument = models.ForeignKey(
         Instrument, on_delete=models.PROTECT, related_name="+", db_index=False
     )

@@ -36,6 +36,7 @@ from sinergi.audit.services import record
 from sinergi.lib.jobs import JobStatus
 from sinergi.lib.problems import Problem
 from sinergi.lib.sqlite import bulk_write_settings
+from sinergi.lib.workers import Worker
 from sinergi.regions.codes import level_of
 from sinergi.regions.models import Region
 
@@ -44,6 +45,8 @@ log = logging.getLogger(__name__)
 # --- Re-scoring ----------------------------------------------------------------------------
 
 RESCORE_CHUNK = 5000
+# Results the worker scores at a time: the job writes one batch while the next is scored.
+RESCORE_BATCH = 1000
 # Results whose answers no longer fit are listed one by one up to here, then only counted.
 RESCORE_MESSAGES = 2000
 
@@ -181,6 +184,10 @@ _WRITE = (
     "verified_at",
 )
 Moved = tuple[int, int, int, str, str, str]  # old id, actor, period, regency, old/new level
+# To the worker: whether stored answers are kept, by instrument; (instrument, answers) each.
+_Batch = tuple[dict[int, bool], list[tuple[int, Any]]]
+# From the worker: answers to store or None, level, total, aspects JSON, graduate; or problems.
+_Scored = tuple[str | None, str, float, str, bool] | dict[str, list[Problem]]
 
 
 class _Rescore:
@@ -255,8 +262,11 @@ class _Rescore:
         job.total = self.selection.count()
         job.save(update_fields=["total"])
         # Foreign keys need no check: every id written was just read from a row holding it.
-        with bulk_write_settings(
-            cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
+        with (
+            bulk_write_settings(
+                cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
+            ),
+            Worker(self._score) as worker,
         ):
             after = 0
             while True:
@@ -274,56 +284,84 @@ class _Rescore:
                     if not rows:
                         return
                     after = rows[-1][0]
-                    self._chunk(rows)
+                    self._chunk(rows, worker)
 
-    def _chunk(self, rows: list[tuple[Any, ...]]) -> None:
-        job, scoring, check, assess_clean = self.job, self.scoring, check_answers, score
-        target, user_id, aspects_json = job.instrument_id, job.created_by_id, self.aspects_json
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        loads, dumps, keeps = json.loads, json.dumps, self.keeps_answers
-        source = Source.RESCORE.value
-        inserts: list[tuple[Any, ...]] = []
-        moved: list[Moved] = []
-        tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
-        invalid: Counter[str] = Counter()
-        for (
-            pk,
-            actor,
-            period,
-            instrument,
-            answers,
-            old,
-            status,
-            regency,
-            province,
-            vby,
-            vat,
-        ) in rows:
+    def _score(self, batch: _Batch) -> list[_Scored]:
+        """A batch's stored answers checked and scored under the target (the worker's part:
+        pure, no database). Per result: the answers to store (None: the stored text as it
+        is), level, total, aspect scores as JSON text and graduation; or its problems."""
+        keeps, answer_sets = batch
+        scoring, check, assess_clean = self.scoring, check_answers, score
+        loads, dumps, aspects_json = json.loads, json.dumps, self.aspects_json
+        scored: list[_Scored] = []
+        for instrument, answers in answer_sets:
             text = type(answers) is str
             clean, problems = check(scoring, loads(answers) if text else answers)
             if clean is None:
-                invalid[regency] += 1
-                self._invalid(pk, actor, period, regency, problems)
+                scored.append(problems)
                 continue
             result = assess_clean(scoring, clean, explain=False)
-            level = result.level
-            if not text or not (keeps.get(instrument) or self._answers_kept(instrument)):
-                answers = dumps(stored_answers(clean))
-            inserts.append(
+            stored = None if text and keeps[instrument] else dumps(stored_answers(clean))
+            scored.append(
                 (
-                    *(actor, period, target, answers, level, result.total),
+                    stored,
+                    result.level,
+                    result.total,
                     aspects_json % tuple(result.aspects.values()),
-                    *(result.graduate, status, True, pk, source, regency, province, user_id),
-                    *(now, vby, vat),
+                    result.graduate,
                 )
             )
-            moved.append((pk, actor, period, regency, old, level))
-            tally[regency, old, level] += 1
-        if moved:
-            with connection.cursor() as cursor:
-                marks = ", ".join(["%s"] * len(moved))
-                cursor.execute(self.uncount % marks, [False, *(m[0] for m in moved)])
-                cursor.executemany(self.insert, inserts)
+        return scored
+
+    def _chunk(self, rows: list[tuple[Any, ...]], worker: Worker[_Batch, list[_Scored]]) -> None:
+        """Score a chunk in the worker a batch at a time, writing each batch as it comes back
+        while the worker scores the next one; all in the chunk's transaction."""
+        job = self.job
+        keeps = {instrument: self._answers_kept(instrument) for instrument in {r[3] for r in rows}}
+        batches = [rows[i : i + RESCORE_BATCH] for i in range(0, len(rows), RESCORE_BATCH)]
+        for batch in batches:
+            worker.send((keeps, [(r[3], r[4]) for r in batch]))
+        target, user_id, source = job.instrument_id, job.created_by_id, Source.RESCORE.value
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        moved: list[Moved] = []
+        tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
+        invalid: Counter[str] = Counter()
+        for batch in batches:
+            inserts: list[tuple[Any, ...]] = []
+            first = len(moved)
+            for row, scored in zip(batch, worker.receive(), strict=True):
+                (
+                    pk,
+                    actor,
+                    period,
+                    _instrument,
+                    answers,
+                    old,
+                    status,
+                    regency,
+                    province,
+                    vby,
+                    vat,
+                ) = row
+                if isinstance(scored, dict):
+                    invalid[regency] += 1
+                    self._invalid(pk, actor, period, regency, scored)
+                    continue
+                stored, level, total, aspects, graduate = scored
+                inserts.append(
+                    (
+                        *(actor, period, target, answers if stored is None else stored),
+                        *(level, total, aspects, graduate, status, True, pk, source, regency),
+                        *(province, user_id, now, vby, vat),
+                    )
+                )
+                moved.append((pk, actor, period, regency, old, level))
+                tally[regency, old, level] += 1
+            if inserts:
+                with connection.cursor() as cursor:
+                    marks = ", ".join(["%s"] * len(inserts))
+                    cursor.execute(self.uncount % marks, [False, *(m[0] for m in moved[first:])])
+                    cursor.executemany(self.insert, inserts)
         self._count(tally, invalid)
         job.processed += len(rows)
         job.rescored += len(moved)

@@ -232,6 +232,45 @@ def test_listeners_hear_every_change_one_at_a_time_or_in_batches(
     assert batches[-1][0].new_level == "IR3"
 
 
+def test_chunks_and_batches_give_what_one_pass_gives(
+    personas: Personas, mapping: Mapping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batches: list[list[services.ResultMove]] = []
+    monkeypatch.setattr(services, "result_batch_listeners", [lambda ms: batches.append(list(ms))])
+    monkeypatch.setattr(rescoring, "RESCORE_CHUNK", 3)
+    monkeypatch.setattr(rescoring, "RESCORE_BATCH", 2)
+    job = rescore(personas.admin, mapping, [mapping.p2018, mapping.p2019])
+    assert (job.status, job.processed, job.rescored, job.changed) == (JobStatus.DONE, 8, 8, 4)
+    assert [len(b) for b in batches] == [3, 3, 2]  # one announcement per chunk
+    scoring = services.compiled(mapping.new)
+    for row in counted():
+        assert row.instrument == mapping.new
+        assert row.level == score(scoring, check_answers(scoring, row.answers)[0] or {}).level
+
+
+def test_a_failure_while_scoring_fails_the_job_and_keeps_whole_chunks(
+    personas: Personas, mapping: Mapping, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []  # counted in the worker process, which scores
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            raise ValueError("scoring broke")
+        return score(*args, **kwargs)
+
+    monkeypatch.setattr(rescoring, "RESCORE_CHUNK", 3)
+    monkeypatch.setattr(rescoring, "score", failing)
+    job = rescore(personas.admin, mapping, [mapping.p2018, mapping.p2019])
+    assert (job.status, job.processed, job.rescored) == (JobStatus.FAILED, 3, 3)
+    assert len(counted(instrument=mapping.new)) == 3
+    assert len(counted(instrument=mapping.old)) == 5
+    assert not calls  # the job's own process never scored
+    audit = AuditEvent.objects.filter(object_type="rescore_job").latest("id")
+    assert audit.after is not None
+    assert audit.after["status"] == JobStatus.FAILED
+
+
 def test_answers_that_no_longer_fit_are_reported_not_stored(
     personas: Personas, mapping: Mapping
 ) -> None:
