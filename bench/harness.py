@@ -27,7 +27,18 @@ def django_on(workdir: Path) -> None:
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak memory of this process and, on top, of the largest worker process it waited for
+    (a job's worker is a fork of it: their sum bounds what both held at once)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return (own + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU time (user + system) of this process, and of the worker processes it waited for:
+    on a shared machine, what the run cost whatever else ran beside it."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, workers.ru_utime + workers.ru_stime
 
 
 def run_phase(script: str, name: str, workdir: Path, *extra: str) -> dict[str, float]:

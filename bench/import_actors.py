@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from harness import django_on, peak_mb, run_phase
+from harness import cpu_seconds, django_on, peak_mb, run_phase
 
 REGENCIES = ("33.17", "33.24", "33.20", "33.18")  # Rembang, Kendal, Jepara, Pati
 SECTORS = ("makanan-minuman", "kerajinan", "fashion-tekstil", "jasa", "pertanian-olahan")
@@ -101,9 +101,11 @@ def run_import(workdir: Path) -> dict[str, float]:
         kind="actors", uploaded_by=user, original_name="bench.xlsx", file="imports/bench.xlsx"
     )
     before = peak_mb()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     done = imports.run_job(job.pk)
     seconds = time.perf_counter() - started
+    cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)]
     assert done is not None
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM registry_actor")
@@ -116,6 +118,8 @@ def run_import(workdir: Path) -> dict[str, float]:
         "actors": actors,
         "peak_mb_before": before,
         "peak_mb": peak_mb(),
+        "cpu_job": cpu[0],
+        "cpu_worker": cpu[1],
     }
 
 
@@ -182,6 +186,11 @@ def main() -> None:
         f"  peak {ours['peak_mb']:6.0f} MB"
         f"  (created {ours['created']:,}, failed {ours['failed']:,}, actors {ours['actors']:,};"
         f" {ours['peak_mb_before']:.0f} MB before the run)"
+    )
+    print(
+        f"          cpu: job {ours['cpu_job']:.1f} s, worker {ours['cpu_worker']:.1f} s"
+        f" ({ours['cpu_job'] / ours['rows'] * 1e6:.0f} and"
+        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs a row)"
     )
     print(
         f"reference {ref['seconds']:8.1f} s {ref_rate:10,.0f} rows/s  peak {ref['peak_mb']:6.0f} MB"

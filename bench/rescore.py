@@ -22,7 +22,7 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from harness import django_on, peak_mb, run_phase
+from harness import cpu_seconds, django_on, peak_mb, run_phase
 
 VILLAGES = ("33.17.04.2001", "33.17.01.2001", "33.24.01.2001", "33.20.01.2001")
 PERIODS = ("2024", "2025")
@@ -263,9 +263,11 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     job = RescoreJob.objects.create(instrument=target, created_by=admin)
     job.periods.set(Period.objects.all())
     before = peak_mb()
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
     done = rescoring.run_rescore(job.pk)
     seconds = time.perf_counter() - started
+    cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)]
     assert done is not None
     assert done.status == "done", done.status
     with connection.cursor() as cursor:
@@ -283,6 +285,8 @@ def run_rescore(workdir: Path) -> dict[str, float]:
         "counted_new": counted_new,
         "peak_mb_before": before,
         "peak_mb": peak_mb(),
+        "cpu_job": cpu[0],
+        "cpu_worker": cpu[1],
     }
 
 
@@ -365,6 +369,11 @@ def main() -> None:
         f"  (re-scored {ours['rescored']:,.0f}, changed level {ours['changed']:,.0f},"
         f" invalid {ours['invalid']:,.0f}, counted under the new version"
         f" {ours['counted_new']:,.0f}; {ours['peak_mb_before']:.0f} MB before the run)"
+    )
+    print(
+        f"        cpu: job {ours['cpu_job']:.1f} s, worker {ours['cpu_worker']:.1f} s"
+        f" ({ours['cpu_job'] / ours['rows'] * 1e6:.0f} and"
+        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs an assessment)"
     )
     print(
         f"pure    {ref['seconds']:8.1f} s {ref_rate:10,.0f} assessments/s"
