@@ -19,7 +19,15 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from harness import cpu_seconds, django_on, peak_mb, run_phase
+from harness import (
+    Listening,
+    TogetherPeak,
+    cpu_seconds,
+    django_on,
+    peak_mb,
+    run_phase,
+    worker_peak_mb,
+)
 
 REGENCIES = ("33.17", "33.24", "33.20", "33.18")  # Rembang, Kendal, Jepara, Pati
 SECTORS = ("makanan-minuman", "kerajinan", "fashion-tekstil", "jasa", "pertanian-olahan")
@@ -91,6 +99,7 @@ def run_import(workdir: Path) -> dict[str, float]:
     from sinergi.accounts.models import Membership, User
     from sinergi.collect import imports
     from sinergi.collect.models import ImportJob
+    from sinergi.registry import services
 
     user = User.objects.create_user(username="bench-admin", password=None)
     Membership.objects.create(user=user, role="national_admin", region=None)
@@ -103,7 +112,8 @@ def run_import(workdir: Path) -> dict[str, float]:
     before = peak_mb()
     cpu_before = cpu_seconds()
     started = time.perf_counter()
-    done = imports.run_job(job.pk)
+    with TogetherPeak() as together, Listening(services.actor_listeners) as listening:
+        done = imports.run_job(job.pk)
     seconds = time.perf_counter() - started
     cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)]
     assert done is not None
@@ -118,6 +128,9 @@ def run_import(workdir: Path) -> dict[str, float]:
         "actors": actors,
         "peak_mb_before": before,
         "peak_mb": peak_mb(),
+        "worker_peak_mb": worker_peak_mb(),
+        "together_peak_mb": together.peak_mb,
+        "listeners": listening.seconds,
         "cpu_job": cpu[0],
         "cpu_worker": cpu[1],
     }
@@ -183,14 +196,19 @@ def main() -> None:
     ref_rate = ref["rows"] / ref["seconds"]
     print(
         f"import    {ours['seconds']:8.1f} s {ours_rate:10,.0f} rows/s"
-        f"  peak {ours['peak_mb']:6.0f} MB"
+        f"  peak {ours['together_peak_mb']:6.0f} MB"
         f"  (created {ours['created']:,}, failed {ours['failed']:,}, actors {ours['actors']:,};"
         f" {ours['peak_mb_before']:.0f} MB before the run)"
     )
     print(
         f"          cpu: job {ours['cpu_job']:.1f} s, worker {ours['cpu_worker']:.1f} s"
         f" ({ours['cpu_job'] / ours['rows'] * 1e6:.0f} and"
-        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs a row)"
+        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs a row);"
+        f" {ours['listeners']:.1f} s of the job's in read-model listeners"
+    )
+    print(
+        f"          peak: job and worker together {ours['together_peak_mb']:.0f} MB (PSS),"
+        f" job alone {ours['peak_mb']:.0f} MB, worker alone {ours['worker_peak_mb']:.0f} MB (RSS)"
     )
     print(
         f"reference {ref['seconds']:8.1f} s {ref_rate:10,.0f} rows/s  peak {ref['peak_mb']:6.0f} MB"

@@ -22,7 +22,15 @@ from pathlib import Path
 from random import Random
 from typing import Any
 
-from harness import cpu_seconds, django_on, peak_mb, run_phase
+from harness import (
+    Listening,
+    TogetherPeak,
+    cpu_seconds,
+    django_on,
+    peak_mb,
+    run_phase,
+    worker_peak_mb,
+)
 
 VILLAGES = ("33.17.04.2001", "33.17.01.2001", "33.24.01.2001", "33.20.01.2001")
 PERIODS = ("2024", "2025")
@@ -255,7 +263,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     from django.db import connection
 
     from sinergi.accounts.models import User
-    from sinergi.assessments import rescoring
+    from sinergi.assessments import rescoring, services
     from sinergi.assessments.models import Instrument, Period, RescoreJob
 
     admin = User.objects.get(username="bench-admin")
@@ -265,7 +273,9 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     before = peak_mb()
     cpu_before = cpu_seconds()
     started = time.perf_counter()
-    done = rescoring.run_rescore(job.pk)
+    listeners = (services.result_batch_listeners, services.result_listeners)
+    with TogetherPeak() as together, Listening(*listeners) as listening:
+        done = rescoring.run_rescore(job.pk)
     seconds = time.perf_counter() - started
     cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)]
     assert done is not None
@@ -285,6 +295,9 @@ def run_rescore(workdir: Path) -> dict[str, float]:
         "counted_new": counted_new,
         "peak_mb_before": before,
         "peak_mb": peak_mb(),
+        "worker_peak_mb": worker_peak_mb(),
+        "together_peak_mb": together.peak_mb,
+        "listeners": listening.seconds,
         "cpu_job": cpu[0],
         "cpu_worker": cpu[1],
     }
@@ -365,7 +378,7 @@ def main() -> None:
     ref_rate = ref["rows"] / ref["seconds"]
     print(
         f"rescore {ours['seconds']:8.1f} s {ours_rate:10,.0f} assessments/s"
-        f"  peak {ours['peak_mb']:6.0f} MB"
+        f"  peak {ours['together_peak_mb']:6.0f} MB"
         f"  (re-scored {ours['rescored']:,.0f}, changed level {ours['changed']:,.0f},"
         f" invalid {ours['invalid']:,.0f}, counted under the new version"
         f" {ours['counted_new']:,.0f}; {ours['peak_mb_before']:.0f} MB before the run)"
@@ -373,7 +386,12 @@ def main() -> None:
     print(
         f"        cpu: job {ours['cpu_job']:.1f} s, worker {ours['cpu_worker']:.1f} s"
         f" ({ours['cpu_job'] / ours['rows'] * 1e6:.0f} and"
-        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs an assessment)"
+        f" {ours['cpu_worker'] / ours['rows'] * 1e6:.0f} µs an assessment);"
+        f" {ours['listeners']:.1f} s of the job's in read-model listeners"
+    )
+    print(
+        f"        peak: job and worker together {ours['together_peak_mb']:.0f} MB (PSS),"
+        f" job alone {ours['peak_mb']:.0f} MB, worker alone {ours['worker_peak_mb']:.0f} MB (RSS)"
     )
     print(
         f"pure    {ref['seconds']:8.1f} s {ref_rate:10,.0f} assessments/s"
