@@ -18,6 +18,7 @@ when the tables are installed over existing data, never as a routine.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, TypeVar
@@ -59,38 +60,54 @@ def _place(place: ActorPlace) -> Place:
     return Place(place.village_code, place.sector, place.facilitator_id)
 
 
-def _places(actor_ids: Sequence[int]) -> dict[int, Place]:
-    found: dict[int, Place] = {}
-    for chunk in _chunks(actor_ids, _IDS_PER_QUERY):
-        rows = Actor.objects.filter(pk__in=chunk).values_list(
-            "pk", "village_id", "sector", "facilitator_id"
-        )
-        found.update((pk, Place(village, sector, fac)) for pk, village, sector, fac in rows)
-    return found
+def _mark() -> str:
+    """The parameter placeholder of the database driver itself (see _select and _add)."""
+    return "?" if connection.vendor == "sqlite" else "%s"
 
 
-def _copies(actor_ids: Iterable[int]) -> dict[int, dict[int, Standing]]:
-    """Each actor's counted results as the counts know them: {actor: {period: standing}}."""
-    found: dict[int, dict[int, Standing]] = {}
-    for chunk in _chunks(sorted(set(actor_ids)), _IDS_PER_QUERY):
-        rows = CountedResult.objects.filter(actor_id__in=chunk).values_list(
-            "actor_id", "period_id", "level", "graduate", "legality"
-        )
-        for actor, period, level, graduate, legality in rows:
-            found.setdefault(actor, {})[period] = Standing(level, graduate, legality)
-    return found
+def _select(head: str, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `head ... IN (ids)`, a few thousand ids per statement.
+
+    Raw SQL on the driver's own cursor: this runs for every written result, and the ORM's
+    query compiler, or Django's cursor wrapper rewriting every placeholder with a regular
+    expression on SQLite, would cost more than the database does.
+    """
+    mark = _mark()
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
+        for chunk in _chunks(ids, _IDS_PER_QUERY):
+            cursor.execute(f"{head} IN ({', '.join([mark] * len(chunk))})", chunk)
+            yield from cursor.fetchall()
+
+
+def _histories(actor_ids: Iterable[int]) -> tuple[dict[int, Place], dict[int, dict[int, Standing]]]:
+    """Where each actor is counted now, and her counted results as the counts know them:
+    {actor: place}, {actor: {period: standing}} (one statement per few thousand actors)."""
+    places: dict[int, Place] = {}
+    copies: dict[int, dict[int, Standing]] = {}
+    actor, copy = _quote(Actor._meta.db_table), _quote(CountedResult._meta.db_table)
+    head = (
+        f"SELECT a.id, a.village_id, a.sector, a.facilitator_id, c.period_id, c.level, "  # noqa: S608
+        f"c.graduate, c.legality FROM {actor} a LEFT JOIN {copy} c ON c.actor_id = a.id "
+        "WHERE a.id"
+    )
+    for pk, village, sector, facilitator, period, level, graduate, bits in _select(
+        head, sorted(set(actor_ids))
+    ):
+        places[pk] = Place(village, sector, facilitator)
+        if period is not None:
+            copies.setdefault(pk, {})[period] = Standing(level, bool(graduate), bits)
+    return places, copies
 
 
 def _standings(assessment_ids: Sequence[int]) -> dict[int, Standing]:
+    """What the given results contribute: level, graduation flag, legality items held."""
+    table = _quote(Assessment._meta.db_table)
+    head = f"SELECT id, level, graduate, answers FROM {table} WHERE id"  # noqa: S608
     found: dict[int, Standing] = {}
-    for chunk in _chunks(assessment_ids, _IDS_PER_QUERY):
-        rows = Assessment.objects.filter(pk__in=chunk).values_list(
-            "pk", "level", "graduate", "answers__legality"
-        )
-        found.update(
-            (pk, Standing(level, graduate, legality_bits(_kinds(legality))))
-            for pk, level, graduate, legality in rows
-        )
+    for pk, level, graduate, answers in _select(head, assessment_ids):
+        held = (json.loads(answers) if isinstance(answers, str) else answers).get("legality")
+        found[pk] = Standing(level, bool(graduate), legality_bits(_kinds(held)))
     return found
 
 
@@ -108,7 +125,7 @@ def on_results(moves: Sequence[ResultMove]) -> None:
     """
     if not moves:
         return
-    copies = _copies(m.actor_id for m in moves)
+    places, copies = _histories(m.actor_id for m in moves)
     standings = _standings([m.new_id for m in moves if m.new_id is not None])
     histories: dict[int, dict[int, Standing]] = {}
     for move in moves:
@@ -119,7 +136,6 @@ def on_results(moves: Sequence[ResultMove]) -> None:
             history.pop(move.period_id, None)
         else:
             history[move.period_id] = standings[move.new_id]
-    places = _places(sorted(histories))
     tally = Tally()
     for actor, history in histories.items():
         tally.change(places[actor], copies.get(actor, {}), history)
@@ -136,7 +152,7 @@ def on_actors(moves: Sequence[ActorMove]) -> None:
             tally.actor(_place(move.old), -1)
         if move.new is not None:
             tally.actor(_place(move.new), +1)
-    copies = _copies(m.actor_id for m in moved) if moved else {}
+    copies = _histories(m.actor_id for m in moved)[1] if moved else {}
     for move in moved:
         history = copies.get(move.actor_id)
         if history and move.old is not None and move.new is not None:
@@ -160,14 +176,16 @@ def _save_copies(
         if before.get(actor, {}).get(period) != standing
     )
     table = _quote(CountedResult._meta.db_table)
-    with connection.cursor() as cursor:
+    m = _mark()
+    with connection.cursor() as wrapper:
+        cursor = wrapper.cursor
         if gone:
             cursor.executemany(
-                f"DELETE FROM {table} WHERE actor_id = %s AND period_id = %s",  # noqa: S608
+                f"DELETE FROM {table} WHERE actor_id = {m} AND period_id = {m}",  # noqa: S608
                 gone,
             )
         for chunk in _chunks(changed, _ROWS_PER_STATEMENT):
-            marks = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            marks = ", ".join([f"({m}, {m}, {m}, {m}, {m})"] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {table} (actor_id, period_id, level, graduate, legality) "  # noqa: S608
                 f"VALUES {marks} ON CONFLICT (actor_id, period_id) DO UPDATE SET "
@@ -182,7 +200,8 @@ def _quote(name: str) -> str:
 
 
 def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...], int]) -> None:
-    """Add signed counts to existing rows, creating missing ones: one upsert per few hundred.
+    """Add signed counts to existing rows, creating missing ones: one upsert statement per
+    few hundred rows, on the driver's own cursor (see _select).
 
     Rows are written in key order, so two writers lock shared rows (the nation's) in the same
     order and never deadlock on PostgreSQL.
@@ -193,10 +212,10 @@ def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...],
     table = _quote(model._meta.db_table)
     columns = ", ".join(_quote(c) for c in (*keys, "actors"))
     conflict = ", ".join(_quote(c) for c in keys)
-    mark = "(" + ", ".join(["%s"] * (len(keys) + 1)) + ")"
-    with connection.cursor() as cursor:
+    mark = "(" + ", ".join([_mark()] * (len(keys) + 1)) + ")"
+    with connection.cursor() as wrapper:
         for chunk in _chunks(rows, _ROWS_PER_STATEMENT):
-            cursor.execute(
+            wrapper.cursor.execute(
                 f"INSERT INTO {table} ({columns}) VALUES {', '.join([mark] * len(chunk))} "  # noqa: S608
                 f"ON CONFLICT ({conflict}) DO UPDATE SET actors = {table}.actors + excluded.actors",
                 [value for row in chunk for value in row],

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import combinations
 from typing import NamedTuple
 
@@ -88,26 +89,28 @@ def depth_of(region: str) -> int:
     return 0 if not region else region.count(".") + 1
 
 
-def base_slices(place: Place) -> list[Slice]:
+# Both are called for every key a write touches (a re-score chunk: thousands of times for
+# the same few places), so their answers are kept.
+@lru_cache(maxsize=65_536)
+def base_slices(place: Place) -> tuple[Slice, ...]:
     """The slices an actor is registered in (and her transitions are counted in)."""
     regions = regions_of(place.village)
     facilitator = "" if place.facilitator_id is None else str(place.facilitator_id)
-    return [
+    return (
         *((regions[d], ALL, "") for d in DEPTHS[ALL]),
         *((regions[d], SECTOR, place.sector) for d in DEPTHS[SECTOR]),
         *((regions[d], FACILITATOR, facilitator) for d in DEPTHS[FACILITATOR]),
-    ]
+    )
 
 
-def result_slices(place: Place, standing: Standing) -> list[Slice]:
+@lru_cache(maxsize=65_536)
+def result_slices(place: Place, standing: Standing) -> tuple[Slice, ...]:
     """The slices a counted result is counted in (with its level)."""
-    found = base_slices(place)
     regions = regions_of(place.village)
-    if standing.graduate:
-        found.extend((regions[d], GRADUATE, YES) for d in DEPTHS[GRADUATE])
+    extra = [(regions[d], GRADUATE, YES) for d in DEPTHS[GRADUATE] if standing.graduate]
     for kind in legality_kinds(standing.legality):
-        found.extend((regions[d], LEGALITY, kind) for d in DEPTHS[LEGALITY])
-    return found
+        extra.extend((regions[d], LEGALITY, kind) for d in DEPTHS[LEGALITY])
+    return (*base_slices(place), *extra)
 
 
 class Tally:
@@ -123,16 +126,19 @@ class Tally:
             self.registered[key] += sign
 
     def result(self, place: Place, period: int, standing: Standing, sign: int) -> None:
-        level = standing.level
+        level, levels = standing.level, self.levels
         for region, dim, value in result_slices(place, standing):
-            self.levels[period, region, dim, value, level] += sign
+            levels[period, region, dim, value, level] += sign
 
     def pair(
         self, place: Place, first: tuple[int, Standing], second: tuple[int, Standing], sign: int
     ) -> None:
-        (a, sa), (b, sb) = sorted((first, second), key=lambda item: item[0])
+        if first[0] > second[0]:
+            first, second = second, first
+        (a, sa), (b, sb) = first, second
+        pairs = self.pairs
         for region, dim, value in base_slices(place):
-            self.pairs[a, b, region, dim, value, sa.level, sb.level] += sign
+            pairs[a, b, region, dim, value, sa.level, sb.level] += sign
 
     def history(self, place: Place, standings: Mapping[int, Standing], sign: int) -> None:
         """Everything an actor's counted results contribute (levels and every pair)."""
