@@ -101,18 +101,26 @@ def _histories(actor_ids: Iterable[int]) -> tuple[dict[int, Place], dict[int, di
 
 
 def _standings(assessment_ids: Sequence[int]) -> dict[int, Standing]:
-    """What the given results contribute: level, graduation flag, legality items held."""
+    """What the given results contribute: level, graduation flag, legality items held (the
+    one answer read out of the JSON by the database, not the whole answers parsed here)."""
     table = _quote(Assessment._meta.db_table)
-    head = f"SELECT id, level, graduate, answers FROM {table} WHERE id"  # noqa: S608
+    legality = (
+        "json_extract(answers, '$.legality')"
+        if connection.vendor == "sqlite"
+        else "answers -> 'legality'"
+    )
+    head = f"SELECT id, level, graduate, {legality} FROM {table} WHERE id"  # noqa: S608
     found: dict[int, Standing] = {}
-    for pk, level, graduate, answers in _select(head, assessment_ids):
-        held = (json.loads(answers) if isinstance(answers, str) else answers).get("legality")
+    for pk, level, graduate, held in _select(head, assessment_ids):
         found[pk] = Standing(level, bool(graduate), legality_bits(_kinds(held)))
     return found
 
 
 def _kinds(value: Any) -> list[str]:
-    """The legality answer as a list of kinds (an instrument may not have that question)."""
+    """The legality answer as a list of kinds (SQLite hands a list over as JSON text; an
+    instrument may not have that question, or ask it another way: then none)."""
+    if isinstance(value, str) and value.startswith("["):
+        value = json.loads(value)
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
@@ -255,34 +263,36 @@ def _literal(text: str) -> str:
     return f"'{text}'"
 
 
-Statement = tuple[str, str, str, str]  # region, dim, value expressions; condition
+Statement = tuple[str, str, str, str, str]  # region, dim, value expressions; condition; join
 
 
 def _base() -> list[Statement]:
     return [
-        (_REGION_COLUMN[depth], _literal(dim), _VALUE[dim], "1 = 1")
+        (_REGION_COLUMN[depth], _literal(dim), _VALUE[dim], "1 = 1", "")
         for dim in (ALL, SECTOR, FACILITATOR)
         for depth in DEPTHS[dim]
     ]
 
 
 def _extra() -> list[Statement]:
-    """Graduation and legality: counted with the level only."""
-    found = [
-        (_REGION_COLUMN[depth], _literal(GRADUATE), _literal(YES), "c.graduate = TRUE")
-        for depth in DEPTHS[GRADUATE]
+    """Graduation and legality: counted with the level only. Each legality item held is a
+    row of a small table of kinds joined on its bit, so one pass per region level counts
+    them all."""
+    kinds = " UNION ALL ".join(
+        f"SELECT {1 << bit} AS bit, {_literal(kind)} AS kind"
+        for bit, kind in enumerate(LEGALITY_KINDS)
+    )
+    held = f" JOIN ({kinds}) k ON (c.legality & k.bit) <> 0"
+    return [
+        *(
+            (_REGION_COLUMN[depth], _literal(GRADUATE), _literal(YES), "c.graduate = TRUE", "")
+            for depth in DEPTHS[GRADUATE]
+        ),
+        *(
+            (_REGION_COLUMN[depth], _literal(LEGALITY), "k.kind", "1 = 1", held)
+            for depth in DEPTHS[LEGALITY]
+        ),
     ]
-    for bit, kind in enumerate(LEGALITY_KINDS):
-        found.extend(
-            (
-                _REGION_COLUMN[d],
-                _literal(LEGALITY),
-                _literal(kind),
-                f"(c.legality & {1 << bit}) <> 0",
-            )
-            for d in DEPTHS[LEGALITY]
-        )
-    return found
 
 
 def _group(*expressions: str) -> str:
@@ -311,20 +321,20 @@ def rebuild() -> None:
                 "VALUES (%s, %s, %s, %s, %s)",
                 [(a, p, lv, g, legality_bits(_kinds(k))) for a, p, lv, g, k in chunk],
             )
-        for region, dim, value, _all in _base():
+        for region, dim, value, _all, _none in _base():
             cursor.execute(
                 f"INSERT INTO {registered} (region, dim, value, actors) "  # noqa: S608
                 f"SELECT {region}, {dim}, {value}, COUNT(*) FROM {actor} a "
                 + (f"GROUP BY {group}" if (group := _group(region, value)) else "")
             )
-        for region, dim, value, condition in [*_base(), *_extra()]:
+        for region, dim, value, condition, join in [*_base(), *_extra()]:
             cursor.execute(
                 f"INSERT INTO {levels} (period_id, region, dim, value, level, actors) "  # noqa: S608
                 f"SELECT c.period_id, {region}, {dim}, {value}, c.level, COUNT(*) "
-                f"FROM {copy} c JOIN {actor} a ON a.id = c.actor_id WHERE {condition} "
+                f"FROM {copy} c JOIN {actor} a ON a.id = c.actor_id{join} WHERE {condition} "
                 f"GROUP BY {_group('c.period_id', region, value, 'c.level')}"
             )
-        for region, dim, value, _all in _base():
+        for region, dim, value, _all, _none in _base():
             cursor.execute(
                 f"INSERT INTO {pairs} (period_a_id, period_b_id, region, dim, value, "  # noqa: S608
                 "level_a, level_b, actors) "

@@ -69,7 +69,7 @@ def _group_rows(groups: Sequence[Group], figures: Figures, view: str) -> list[An
 
 def tables(figures: Figures, view: str) -> list[Table]:
     """The tables of a dashboard view, in the order the page shows them."""
-    labels = display.level_labels()
+    labels = figures.scope.labels
     levels = figures.levels
     level_measures = _level_measures(figures, labels)
     found = [

@@ -16,7 +16,9 @@ from functools import cached_property
 from itertools import pairwise
 from typing import Any, Protocol
 
+from django.db import connection
 from django.http import Http404
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.choices import Role
@@ -36,7 +38,7 @@ from sinergi.analytics.slices import (
     depth_of,
     legality_bits,
 )
-from sinergi.assessments.models import Assessment, Period
+from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.regions.choices import Phase
 from sinergi.regions.codes import ancestors, normalise
 from sinergi.regions.models import ModelRegion, Region
@@ -74,28 +76,57 @@ class Counts(Protocol):
 
 
 class TableCounts:
-    """The counts kept by analytics.aggregates."""
+    """The counts kept by analytics.aggregates, read with plain SQL on the driver's cursor: a
+    dashboard asks for a dozen small sets of rows, and the ORM's query compiler would take
+    longer than the database to answer them."""
+
+    def _rows(self, model: type[Any], columns: str, where: str, *lists: Sequence[Any]) -> Any:
+        if not all(lists):
+            return []
+        mark = "?" if connection.vendor == "sqlite" else "%s"
+        table = connection.ops.quote_name(model._meta.db_table)
+        params: list[Any] = []
+        for values in lists:
+            where = where.replace("(*)", "(" + ", ".join([mark] * len(values)) + ")", 1)
+            params.extend(values)
+        with connection.cursor() as wrapper:
+            wrapper.cursor.execute(
+                f"SELECT {columns} FROM {table} WHERE {where}",  # noqa: S608
+                params,
+            )
+            return wrapper.cursor.fetchall()
 
     def registered(self, regions: Sequence[str], dim: str) -> Counter[tuple[str, str]]:
-        rows = RegisteredCount.objects.filter(region__in=regions, dim=dim).values_list(
-            "region", "value", "actors"
+        rows = self._rows(
+            RegisteredCount, "region, value, actors", "region IN (*) AND dim IN (*)", regions, [dim]
         )
         return Counter({(r, v): n for r, v, n in rows})
 
     def levels(
         self, periods: Sequence[int], regions: Sequence[str], dim: str
     ) -> Counter[tuple[int, str, str, str]]:
-        rows = LevelCount.objects.filter(
-            period_id__in=periods, region__in=regions, dim=dim
-        ).values_list("period_id", "region", "value", "level", "actors")
+        rows = self._rows(
+            LevelCount,
+            "period_id, region, value, level, actors",
+            "period_id IN (*) AND region IN (*) AND dim IN (*)",
+            periods,
+            regions,
+            [dim],
+        )
         return Counter({(p, r, v, lv): n for p, r, v, lv, n in rows})
 
     def pairs(
         self, a: int, b: int, regions: Sequence[str], dim: str
     ) -> Counter[tuple[str, str, str, str]]:
-        rows = TransitionCount.objects.filter(
-            period_a_id=a, period_b_id=b, region__in=regions, dim=dim
-        ).values_list("region", "value", "level_a", "level_b", "actors")
+        rows = self._rows(
+            TransitionCount,
+            "region, value, level_a, level_b, actors",
+            "period_a_id IN (*) AND period_b_id IN (*) AND region IN (*) AND dim IN (*)",
+            [a],
+            [b],
+            regions,
+            [dim],
+        )
         return Counter({(r, v, la, lb): n for r, v, la, lb, n in rows})
 
 
@@ -177,9 +208,30 @@ class Scope:
         return self.region.code if self.region is not None else ""
 
     @cached_property
+    def instrument(self) -> Instrument | None:
+        """The instrument new results are scored with (read once per scope, that is per
+        request): it names the levels and orders them."""
+        from sinergi.assessments.services import current_instrument
+
+        return current_instrument()
+
+    @cached_property
     def order(self) -> list[str]:
-        """Level codes, lowest first (read once per scope, that is per request)."""
-        return level_order()
+        """Level codes, lowest first."""
+        from sinergi.assessments.services import compiled
+
+        return list(compiled(self.instrument).level_order) if self.instrument else []
+
+    @cached_property
+    def labels(self) -> dict[str, str]:
+        """Level code -> its name in the reader's language ("IR 2 Berkembang")."""
+        from sinergi.assessments.services import compiled
+
+        if self.instrument is None:
+            return {}
+        language = get_language() or "id"
+        levels = compiled(self.instrument).definition.levels
+        return {level.code: level.label.get(language) for level in levels}
 
     @property
     def depth(self) -> int:
@@ -247,14 +299,6 @@ def resolve_scope(user: Any, raw_code: str | None = None) -> Scope:
 
 
 # --- Figures ---------------------------------------------------------------------------------
-
-
-def level_order() -> list[str]:
-    """Level codes, lowest first, from the instrument new results are scored with."""
-    from sinergi.assessments.services import compiled, current_instrument
-
-    instrument = current_instrument()
-    return list(compiled(instrument).level_order) if instrument else []
 
 
 @dataclass

@@ -41,8 +41,11 @@ def dashboard_context(request: HttpRequest, view: str) -> dict[str, Any]:
     previous = figures.previous.code if figures.previous else ""
     page = reverse("analytics:transitions" if view == TRANSITIONS else "analytics:dashboard")
 
+    top = query(period=period, **{"from": previous})
+
     def link(code: str, target: str = page) -> str:
-        return f"{target}?{query(region=code, period=period, **{'from': previous})}"
+        # Region codes are digits and dots: nothing to escape (charts link every bar).
+        return f"{target}?region={code}&{top}" if code else f"{target}?{top}"
 
     here = query(region=scope.code, period=period, **{"from": previous})
     sort = request.GET.get("sort", "")
@@ -52,12 +55,13 @@ def dashboard_context(request: HttpRequest, view: str) -> dict[str, Any]:
         "figures": figures,
         "scope": scope,
         "error": error,
-        "labels": display.level_labels(),
+        "labels": scope.labels,
+        "level_names": [scope.labels.get(level, level) for level in figures.order],
         "charts": Charts(figures, view, link),
         "children": display.sorted_rows(rows, sort, figures.order),
         "sort": sort,
         "here": here,
-        "top": query(period=period, **{"from": previous}),
+        "top": top,
         "other_view": link(
             scope.code,
             reverse("analytics:dashboard" if view == TRANSITIONS else "analytics:transitions"),
