@@ -127,6 +127,7 @@ def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], in
         ],
         cwd=ROOT,
         env=_env(database_url, workdir),
+        stderr=(workdir / "server.log").open("wb"),
     )
     for _attempt in range(100):
         try:
@@ -282,6 +283,8 @@ def run(label: str, database_url: str, submissions: int, clients: int) -> dict[s
             text=True,
         )
         results, accepted, filed = (int(x) for x in out.stdout.split())
+        log = (workdir / "server.log").read_text(errors="replace")
+        tally.errors.extend(block.strip()[-1500:] for block in log.split("Traceback")[1:4])
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     latencies = sorted(tally.latencies)
