@@ -338,9 +338,12 @@ def submit_assessment(
     result = score(scoring, clean)
     counts = status != AssessmentStatus.DRAFT
     with transaction.atomic():
+        # Only the result row is locked: the model's ordering joins the period, and locking
+        # that row too would serialise (and on PostgreSQL deadlock) every writer of a period.
         previous = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(of=("self",))
             .filter(actor=actor, period=period, counted=True)
+            .order_by()
             .first()
             if counts
             else None
@@ -454,7 +457,7 @@ def delete_assessment(*, user: Any, assessment: Assessment, reason: str = "") ->
         raise Refused({"period": [refusal]})
     with transaction.atomic():
         row = (
-            Assessment.objects.select_for_update()
+            Assessment.objects.select_for_update(of=("self",))
             .select_related("actor", "period")
             .get(pk=assessment.pk)
         )
