@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
@@ -26,34 +26,21 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, may_act_on_actor, memberships
+from sinergi.accounts.scoping import Do, may_act_on_actor
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
+from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.sqlite import bulk_write_settings
-from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_first_sheet
 from sinergi.regions.models import Region
 from sinergi.registry import rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
-from sinergi.registry.forms import (
-    ActorRecord,
-    ValidActor,
-    name_key,
-    validate_actor,
-    validate_actors,
-)
+from sinergi.registry.forms import ActorRecord, ValidActor, name_key, validate_actors
 from sinergi.registry.models import Actor
-from sinergi.registry.services import NewActor
-from sinergi.registry.validation import (
-    ChunkLookups,
-    Person,
-    PreloadedLookups,
-    actor_ids,
-    twin_warning,
-)
+from sinergi.registry.validation import actor_ids, district_codes
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +48,6 @@ log = logging.getLogger(__name__)
 # nik_hash, name and region indexes; larger chunks write each page fewer times (at 500 rows
 # a chunk the writes took a third longer). The write lock is held for its writes only.
 CHUNK_ROWS = 2000
-# Chunks the worker prepares ahead of the job: the next one is ready when a write ends.
-CHUNKS_AHEAD = 2
 MAX_MESSAGES = 100_000
 _YES = frozenset({"ya", "y", "yes", "1", "true", "benar"})
 _NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah", ""})
@@ -313,14 +298,11 @@ def _normal_number(item: dict[str, Any]) -> str:
 
 
 class Report:
-    """The job's counters and per-row messages, flushed to the row between chunks. A worker
-    process keeps its share in a Report of no job (rows refused counted in `failed`), which
-    the job's report then takes in (extend)."""
+    """The job's counters and per-row messages, flushed to the row between chunks."""
 
-    def __init__(self, job: ImportJob | None = None) -> None:
+    def __init__(self, job: ImportJob) -> None:
         self.job = job
         self.messages: list[dict[str, Any]] = []
-        self.failed = 0
 
     def add(self, row: int, column: str, reason: str, level: str = Level.ERROR) -> None:
         if len(self.messages) < MAX_MESSAGES:
@@ -338,28 +320,9 @@ class Report:
                 column = ""
             for reason in [reasons] if isinstance(reasons, str) else reasons:
                 self.add(row.number, column, str(reason))
-        self._count_failed(1)
-
-    def refuse(self, row: int, column: str, reason: str) -> None:
-        self.add(row, column, reason)
-        self._count_failed(1)
-
-    def warning(self, row: int, warning: str) -> None:
-        self.add(row, "nik" if "NIK" in warning else "name", warning, Level.WARNING)
-
-    def extend(self, other: Report) -> None:
-        for message in other.messages:
-            self.add(**message)
-        self._count_failed(other.failed)
-
-    def _count_failed(self, rows: int) -> None:
-        if self.job is None:
-            self.failed += rows
-        else:
-            self.job.failed_count += rows
+        self.job.failed_count += 1
 
     def save(self, *fields: str) -> None:
-        assert self.job is not None, "a worker's report is saved through the job's"
         self.job.messages = self.messages
         self.job.save(
             update_fields=[
@@ -374,42 +337,8 @@ class Report:
         )
 
 
-class Prepared(NamedTuple):
-    """A row as the worker leaves it for the job (a tuple: chunks cross between processes,
-    and the job's share of unpickling them is part of its time).
-
-    Its NIK's lookup hash (digits only); the report of its cells in error, if any; else what
-    the checks of a new actor made of it: the actor to store with her warnings and the
-    person to look for twins of, or the report of why not. A row whose NIK the job finds
-    registered is parsed again from its cells and checked as an edit.
-    """
-
-    number: int
-    cells: list[Any]
-    nik_hash: str | None
-    cell_errors: Report | None
-    outcome: NewActor | Report | None
-    warnings: list[str]
-    twin: Person | None
-
-
-@dataclass
-class Chunk:
-    """A chunk of rows from the worker: how many it read (blank ones too), the report of
-    rows repeated in the file, and the other rows."""
-
-    read: int
-    report: Report
-    rows: list[Prepared]
-
-
 class ActorImport:
-    """One pass over an actor spreadsheet as the uploading user.
-
-    Its worker process (lib.workers) reads the sheet, parses the rows and checks those of
-    new actors, a chunk ahead of the job, which meanwhile reads the database and writes the
-    chunk before; see Prepared and PreloadedLookups for how the two share the checks.
-    """
+    """One pass over an actor spreadsheet as the uploading user."""
 
     def __init__(self, job: ImportJob) -> None:
         self.job = job
@@ -418,88 +347,33 @@ class ActorImport:
         self.codes: list[str] = []
         self.seen_nik: dict[str, int] = {}
         self.seen_person: dict[tuple[str, str, str], int] = {}
-        self.villages: dict[str, Region] = {}  # read as the edits of chunks name them
+        self.districts: frozenset[str] | None = None  # read once, at the first chunk
+        self.villages: dict[str, Region] = {}  # read as chunks name them
 
     def run(self) -> None:
-        # What the worker's checks need from the database, read before it starts.
-        self.lookups = PreloadedLookups.load()
-        memberships(self.user)
-        chunks = self._chunks()
-        with Worker[None, Any](lambda _: next(chunks, None)) as worker:
-            worker.send(None)
-            worker.send(None)
-            self.job.total_rows = worker.receive()
-            self.codes = worker.receive()
-            self.report.save("total_rows")
-            for _ in range(CHUNKS_AHEAD):
-                worker.send(None)
-            while (chunk := worker.receive()) is not None:
-                worker.send(None)
-                self._import_chunk(chunk)
-                self.report.save()
-
-    def _chunks(self) -> Iterator[Any]:
-        """The worker's part: the number of rows, the column codes, then the chunks."""
         reader = open_first_sheet(self.job.file.path)
-        yield max(reader.height - 1, 0)
+        self.job.total_rows = max(reader.height - 1, 0)
         header = next(reader.rows, None)
         if header is None:
             raise HeaderError(_t("The first sheet is empty: it needs a header row."))
-        codes = self.codes = read_header(header)
-        yield codes
-        chunk: list[tuple[Row, list[Any]]] = []
-        read = 0
+        self.codes = read_header(header)
+        self.report.save("total_rows")
+        chunk: list[Row] = []
         for number, cells in enumerate(reader.rows, start=2):
-            read += 1
-            row = parse_row(number, codes, cells)
+            self.job.processed_rows += 1
+            row = parse_row(number, self.codes, cells)
             if row is not None:
-                chunk.append((row, cells))
+                chunk.append(row)
             if len(chunk) >= CHUNK_ROWS:
-                yield self._prepare(chunk, read)
+                self._import_chunk(chunk)
                 chunk = []
-                read = 0
-        yield self._prepare(chunk, read)
+                self.report.save()
+        self._import_chunk(chunk)
 
-    def _prepare(self, rows: list[tuple[Row, list[Any]]], read: int) -> Chunk:
-        """Check the rows as new actors' records, without the database (the worker's part)."""
-        report = Report()
-        lookups = self.lookups
-        prepared: list[Prepared] = []
-        for row, cells in rows:
-            if not self._first_in_file(row, report):
-                continue
-            nik_hash = lookups.hash_of(row.nik) if row.nik.isdigit() else None
-            if row.errors:
-                refused = Report()
-                refused.errors(row, row.errors)
-                prepared.append(Prepared(row.number, cells, nik_hash, refused, None, [], None))
-                continue
-            lookups.asked = None
-            valid, errors = validate_actor(
-                user=self.user,
-                data=row.data,
-                legality=row.legality,
-                warn_duplicates=True,
-                lookups=lookups,
-            )
-            if valid is None:
-                refused = Report()
-                refused.errors(row, errors)
-                prepared.append(Prepared(row.number, cells, nik_hash, None, refused, [], None))
-            else:
-                actor = services.new_actor(user=self.user, valid=valid)
-                prepared.append(
-                    Prepared(
-                        row.number, cells, nik_hash, None, actor, valid.warnings, lookups.asked
-                    )
-                )
-        return Chunk(read, report, prepared)
-
-    def _import_chunk(self, chunk: Chunk) -> None:
-        self.job.processed_rows += chunk.read
-        self.report.extend(chunk.report)
-        rows = chunk.rows
-        ids = actor_ids({p.nik_hash for p in rows if p.nik_hash is not None})
+    def _import_chunk(self, rows: list[Row]) -> None:
+        rows = [row for row in rows if self._first_in_file(row)]
+        hashes = {row.nik: lookup_hash(row.nik) for row in rows if row.nik.isdigit()}
+        ids = actor_ids(hashes.values())
         by_hash = (
             {
                 actor.nik_hash: actor
@@ -510,20 +384,15 @@ class ActorImport:
             if ids
             else {}
         )
-        # Rows whose NIK is registered are edits: parsed again here, and checked as such.
-        edits: dict[int, tuple[Row, Actor]] = {}
-        new: list[Prepared] = []
-        for prepared in rows:
-            if prepared.cell_errors is not None:
-                self.report.extend(prepared.cell_errors)
+        existing = {nik: by_hash.get(nik_hash) for nik, nik_hash in hashes.items()}
+        checked: list[tuple[Row, Actor | None]] = []
+        records: list[ActorRecord] = []
+        for row in rows:
+            if row.errors:
+                self.report.errors(row, row.errors)
                 continue
-            actor = by_hash.get(prepared.nik_hash) if prepared.nik_hash is not None else None
-            if actor is None:
-                new.append(prepared)
-                continue
-            row = parse_row(prepared.number, self.codes, prepared.cells)
-            assert row is not None  # the worker parsed it so
-            if not may_act_on_actor(self.user, actor, Do.CHANGE):
+            actor = existing.get(row.nik)
+            if actor is not None and not may_act_on_actor(self.user, actor, Do.CHANGE):
                 self.report.errors(
                     row,
                     {
@@ -534,70 +403,55 @@ class ActorImport:
                     },
                 )
                 continue
-            edits[prepared.number] = (row, actor)
-        checked = dict(zip(edits, self._check_edits(list(edits.values())), strict=True))
-        twins = ChunkLookups.twins_only({p.twin for p in new if p.twin is not None})
-        fresh = {prepared.number for prepared in new}
-        creates: list[tuple[int, NewActor]] = []
+            data = dict(row.data)
+            if actor is not None:
+                _merge_legality(row, actor, self.codes)
+                if not data.get("facilitator"):
+                    data.pop("facilitator", None)  # a blank cell keeps her facilitator
+            checked.append((row, actor))
+            records.append(ActorRecord(data, row.legality, actor))
+        if not records:
+            return
+        if self.districts is None:
+            self.districts = district_codes()
+        # Validation only reads: it runs before the write lock is taken, so a long chunk
+        # never blocks the people using the site.
+        results = validate_actors(
+            user=self.user,
+            records=records,
+            warn_duplicates=True,
+            districts=self.districts,
+            known_actors=existing,
+            known_hashes=hashes,
+            villages=self.villages,
+        )
+        new: list[tuple[Row, ValidActor]] = []
         changes: list[tuple[Row, Actor, ValidActor]] = []
-        for prepared in rows:  # in row order, as the report lists them
-            if prepared.number in checked:
-                row, actor = edits[prepared.number]
-                valid, errors = checked[prepared.number]
-                if valid is None:
-                    self.report.errors(row, errors)
-                    continue
-                for warning in valid.warnings:
-                    self.report.warning(prepared.number, warning)
+        for (row, actor), (valid, errors) in zip(checked, results, strict=True):
+            if valid is None:
+                self.report.errors(row, errors)
+                continue
+            for warning in valid.warnings:
+                self.report.add(
+                    row.number, "nik" if "NIK" in warning else "name", warning, Level.WARNING
+                )
+            if actor is None:
+                new.append((row, valid))
+            else:
                 changes.append((row, actor, valid))
-                continue
-            outcome = prepared.outcome
-            if prepared.number not in fresh or outcome is None:
-                continue  # cells in error, or an edit refused: reported above
-            if isinstance(outcome, Report):
-                self.report.extend(outcome)
-                continue
-            warnings = prepared.warnings
-            if prepared.twin is not None and (twin := twins.twin(*prepared.twin, None)):
-                warnings = [*warnings, twin_warning(twin)]
-            for warning in warnings:
-                self.report.warning(prepared.number, warning)
-            creates.append((prepared.number, outcome))
-        if not (changes or creates):
+        if not (changes or new):
             return
         with transaction.atomic():
             for row, actor, valid in changes:
                 self._update(row, actor, valid)
-            self._create(creates)
+            self._create(new)
 
-    def _check_edits(self, edits: list[tuple[Row, Actor]]) -> list[tuple[ValidActor | None, Any]]:
-        """The records of edits, checked with the database (validation only reads: it runs
-        before the write lock is taken, so a long chunk never blocks the site's users)."""
-        if not edits:
-            return []
-        records = []
-        for row, actor in edits:
-            data = dict(row.data)
-            _merge_legality(row, actor, self.codes)
-            if not data.get("facilitator"):
-                data.pop("facilitator", None)  # a blank cell keeps her facilitator
-            records.append(ActorRecord(data, row.legality, actor))
-        return validate_actors(
-            user=self.user,
-            records=records,
-            warn_duplicates=True,
-            districts=self.lookups.districts,
-            known_actors={row.nik: actor for row, actor in edits},
-            known_hashes={row.nik: actor.nik_hash for row, actor in edits},
-            villages=self.villages,
-        )
-
-    def _first_in_file(self, row: Row, report: Report) -> bool:
+    def _first_in_file(self, row: Row) -> bool:
         """Repeated NIKs are errors naming the first row; a repeated person is a warning."""
         if row.nik:
             first = self.seen_nik.setdefault(row.nik, row.number)
             if first != row.number:
-                report.errors(
+                self.report.errors(
                     row, {"nik": _t("Same NIK as row %(row)s of this file.") % {"row": first}}
                 )
                 return False
@@ -609,7 +463,7 @@ class ActorImport:
         if all(person):
             first = self.seen_person.setdefault(person, row.number)
             if first != row.number:
-                report.add(
+                self.report.add(
                     row.number,
                     "name",
                     _t("Possible duplicate of row %(row)s: same name, birth date and village.")
@@ -639,24 +493,24 @@ class ActorImport:
         else:
             self.job.updated_count += 1
 
-    def _create(self, new: list[tuple[int, NewActor]]) -> None:
+    def _create(self, new: list[tuple[Row, ValidActor]]) -> None:
         if not new:
             return
         try:
             with transaction.atomic():
-                services.register_actors_bulk(user=self.user, actors=[a for _, a in new])
+                services.register_actors_bulk(user=self.user, actors=[v for _, v in new])
             self.job.created_count += len(new)
             return
         except IntegrityError:
             pass  # another writer took a NIK meanwhile: find which rows still fit, one by one
-        for number, actor in new:
+        for row, valid in new:
             try:
                 with transaction.atomic():
-                    services.register_actors_bulk(user=self.user, actors=[actor])
+                    services.register_actors_bulk(user=self.user, actors=[valid])
                 self.job.created_count += 1
             except IntegrityError:
-                self.report.refuse(
-                    number, "nik", _t("An actor with this NIK was registered meanwhile.")
+                self.report.errors(
+                    row, {"nik": _t("An actor with this NIK was registered meanwhile.")}
                 )
 
 

@@ -8,7 +8,6 @@ Where an actor is counted (her village, sector and facilitator) is announced to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from enum import Enum
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -16,15 +15,7 @@ from django.db import transaction
 from sinergi.accounts.choices import Role
 from sinergi.accounts.scoping import memberships
 from sinergi.audit.models import Action
-from sinergi.audit.services import (
-    Entry,
-    JSONText,
-    diff,
-    insert_rows,
-    json_text,
-    record,
-    record_many,
-)
+from sinergi.audit.services import Entry, diff, insert_rows, record, record_many
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
@@ -33,12 +24,9 @@ from sinergi.registry.models import RECORD_FIELDS, Actor, LegalityItem
 from sinergi.registry.rules import mask_nik
 from sinergi.registry.validation import actor_ids
 
-# What a new actor holds where the record says nothing (the model's defaults, choices as
-# their plain values).
+# What a new actor holds where the record says nothing (the model's defaults).
 _ACTOR_DEFAULTS = {
-    f.attname: f.get_default().value if isinstance(f.get_default(), Enum) else f.get_default()
-    for f in Actor._meta.concrete_fields
-    if f.attname in RECORD_FIELDS
+    f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in RECORD_FIELDS
 }
 # The columns register_actors_bulk writes, in the order of its rows.
 _ACTOR_COLUMNS = (
@@ -197,71 +185,66 @@ def register_actor(
     return actor
 
 
-class NewActor(NamedTuple):
-    """A validated new actor as register_actors_bulk stores her, prepared without the
-    database (an import prepares them in its worker process)."""
+def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
+    """Create many validated actors at once (imports), as register_actor would one by one.
 
-    nik_hash: str
-    name: str
-    village: str
-    row: tuple[Any, ...]  # the values of _ACTOR_COLUMNS
-    legality: list[tuple[Any, ...]]  # kind, number, issued_on, expires_on
-    audit: str  # the `after` of her CREATE audit row, as JSON text
-    place: ActorPlace
-
-
-def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
-    """A validated record as register_actor would store it: the same defaults (a
-    facilitator's own registrations are hers), columns and audit snapshot."""
+    Same defaults (a facilitator's own registrations are hers), same columns and one CREATE
+    audit row per actor, but one prepared INSERT per table instead of several per actor.
+    All or none.
+    """
     own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
-    data = valid.data
-    nik = data["nik"]
-    nik_hash = valid.nik_hash or lookup_hash(nik)
-    village = valid.village.code  # type: ignore[union-attr] # a new actor has one
-    province, regency, district, _ = ancestors(village)
-    plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in RECORD_FIELDS}
-    masked = mask_nik(nik)
-    facilitator = valid.facilitator or own
-    items = [
-        _item(item["kind"], item.get("number", ""), item.get("issued_on"), item.get("expires_on"))
-        for item in valid.legality or []
-    ]
-    row = (
-        *plain.values(),
-        name_key(plain["name"]),
-        nik_hash,
-        encrypt(nik),
-        masked,
-        village,
-        province,
-        regency,
-        district,
-        facilitator.pk if facilitator is not None else None,
-    )
-    state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
-    return NewActor(
-        nik_hash,
-        plain["name"],
-        village,
-        row,
-        [(i["kind"], i["number"], i["issued_on"], i["expires_on"]) for i in items],
-        json_text(state),
-        ActorPlace(village, plain["sector"], getattr(facilitator, "pk", None)),
-    )
-
-
-def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
-    """Create many new actors at once (imports), as register_actor would one by one: the
-    same rows and one CREATE audit row per actor, but one prepared INSERT per table instead
-    of several per actor. All or none."""
+    rows: list[tuple[Any, ...]] = []
+    entries: list[tuple[str, str, dict[str, Any]]] = []  # NIK hash, name, state
+    items_by_hash: dict[str, list[dict[str, Any]]] = {}
+    places: list[tuple[str, ActorPlace]] = []
+    for valid in actors:
+        data = valid.data
+        nik = data["nik"]
+        nik_hash = valid.nik_hash or lookup_hash(nik)
+        village = valid.village.code  # type: ignore[union-attr] # a new actor has one
+        province, regency, district, _ = ancestors(village)
+        plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in RECORD_FIELDS}
+        masked = mask_nik(nik)
+        facilitator = valid.facilitator or own
+        items = [
+            _item(
+                item["kind"], item.get("number", ""), item.get("issued_on"), item.get("expires_on")
+            )
+            for item in valid.legality or []
+        ]
+        places.append(
+            (nik_hash, ActorPlace(village, plain["sector"], getattr(facilitator, "pk", None)))
+        )
+        rows.append(
+            (
+                *plain.values(),
+                name_key(plain["name"]),
+                nik_hash,
+                encrypt(nik),
+                masked,
+                village,
+                province,
+                regency,
+                district,
+                facilitator.pk if facilitator is not None else None,
+            )
+        )
+        state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
+        entries.append((nik_hash, plain["name"], state))
+        if items:
+            items_by_hash[nik_hash] = items
     with transaction.atomic():
-        insert_rows(Actor, _ACTOR_COLUMNS, [actor.row for actor in actors])
-        ids = actor_ids([actor.nik_hash for actor in actors])
-        announce_actors([ActorMove(ids[actor.nik_hash], None, actor.place) for actor in actors])
+        insert_rows(Actor, _ACTOR_COLUMNS, rows)
+        ids = actor_ids([entry[0] for entry in entries])
+        announce_actors([ActorMove(ids[nik_hash], None, place) for nik_hash, place in places])
         insert_rows(
             LegalityItem,
             _LEGALITY_COLUMNS,
-            [(ids[actor.nik_hash], *item) for actor in actors for item in actor.legality],
+            [
+                (ids[nik_hash], item["kind"], item["number"], item["issued_on"], item["expires_on"])
+                for nik_hash, items in items_by_hash.items()
+                for item in items
+            ],
         )
         record_many(
             user=user,
@@ -269,12 +252,12 @@ def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
             object_type="actor",
             entries=[
                 Entry(
-                    object_id=ids[actor.nik_hash],
-                    object_repr=actor.name,
-                    region_code=actor.village,
-                    after=JSONText(actor.audit),
+                    object_id=ids[nik_hash],
+                    object_repr=name,
+                    region_code=state["village_code"],
+                    after=state,
                 )
-                for actor in actors
+                for nik_hash, name, state in entries
             ],
         )
 
