@@ -8,6 +8,7 @@ Where an actor is counted (her village, sector and facilitator) is announced to
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from enum import Enum
 from typing import Any, NamedTuple
 
 from django.db import transaction
@@ -15,7 +16,15 @@ from django.db import transaction
 from sinergi.accounts.choices import Role
 from sinergi.accounts.scoping import memberships
 from sinergi.audit.models import Action
-from sinergi.audit.services import Entry, diff, insert_rows, record, record_many
+from sinergi.audit.services import (
+    Entry,
+    JSONText,
+    diff,
+    insert_rows,
+    json_text,
+    record,
+    record_many,
+)
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
@@ -24,9 +33,12 @@ from sinergi.registry.models import RECORD_FIELDS, Actor, LegalityItem
 from sinergi.registry.rules import mask_nik
 from sinergi.registry.validation import actor_ids
 
-# What a new actor holds where the record says nothing (the model's defaults).
+# What a new actor holds where the record says nothing (the model's defaults, choices as
+# their plain values, which insert_rows passes on as they are).
 _ACTOR_DEFAULTS = {
-    f.attname: f.get_default() for f in Actor._meta.concrete_fields if f.attname in RECORD_FIELDS
+    f.attname: f.get_default().value if isinstance(f.get_default(), Enum) else f.get_default()
+    for f in Actor._meta.concrete_fields
+    if f.attname in RECORD_FIELDS
 }
 # The columns register_actors_bulk writes, in the order of its rows.
 _ACTOR_COLUMNS = (
@@ -194,7 +206,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
     """
     own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
     rows: list[tuple[Any, ...]] = []
-    entries: list[tuple[str, str, dict[str, Any]]] = []  # NIK hash, name, state
+    entries: list[tuple[str, str, str, JSONText]] = []  # NIK hash, name, village, state
     items_by_hash: dict[str, list[dict[str, Any]]] = {}
     places: list[tuple[str, ActorPlace]] = []
     for valid in actors:
@@ -230,7 +242,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
             )
         )
         state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
-        entries.append((nik_hash, plain["name"], state))
+        entries.append((nik_hash, plain["name"], village, JSONText(json_text(state))))
         if items:
             items_by_hash[nik_hash] = items
     with transaction.atomic():
@@ -251,13 +263,8 @@ def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
             action=Action.CREATE,
             object_type="actor",
             entries=[
-                Entry(
-                    object_id=ids[nik_hash],
-                    object_repr=name,
-                    region_code=state["village_code"],
-                    after=state,
-                )
-                for nik_hash, name, state in entries
+                Entry(object_id=ids[nik_hash], object_repr=name, region_code=village, after=state)
+                for nik_hash, name, village, state in entries
             ],
         )
 

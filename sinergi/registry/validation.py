@@ -378,7 +378,7 @@ def check_record(
     """
     found = Findings()
     if not data.get("status"):
-        data["status"] = instance.status if instance else Status.ACTIVE
+        data["status"] = instance.status if instance else Status.ACTIVE.value
     if data.get("nik"):
         _check_nik(data["nik"], data, found, user=user, instance=instance, lookups=lookups)
     elif instance is not None and "nik" in data:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
@@ -300,3 +300,81 @@ def test_a_job_leaves_the_garbage_collector_and_the_connection_as_it_found_them(
     job = import_file(login(personas.rembang.username), xlsx_bytes([actor_row()]))
     assert job.created_count == 1
     assert (gc.get_threshold(), gc.get_freeze_count(), pragmas()) == before
+
+
+def mixed_rows(personas: Personas) -> list[list[Any]]:
+    """Rows of every outcome: new, cells in error, an edit, an edit out of scope, a twin of a
+    registered actor, a NIK repeated further down the file."""
+    edited = actor_row("Ibu Lama", born=date(1980, 1, 1))
+    ActorFactory(name="Ibu Lama", nik=edited[0], birth_date=date(1980, 1, 1))
+    edited[HEADER.index("business_name")] = "Usaha Baru"
+    outside = actor_row("Ibu Kendal", village=KENDAL_VILLAGE, born=date(1981, 1, 1))
+    ActorFactory(name="Ibu Kendal", nik=outside[0], village_code=KENDAL_VILLAGE)
+    ActorFactory(name="Ibu Kembar", birth_date=date(1982, 2, 2))
+    bad = actor_row("Ibu Salah", born=date(1983, 3, 3))
+    bad[HEADER.index("sector")] = "mining"
+    first = actor_row("Ibu Satu", born=date(1984, 4, 4))
+    again = actor_row("Ibu Lagi", born=date(1986, 6, 6))
+    again[0] = first[0]
+    return [
+        first,
+        bad,
+        edited,
+        actor_row("Ibu Kembar", born=date(1982, 2, 2)),
+        outside,
+        actor_row("Ibu Baru", born=date(1987, 7, 7)),
+        again,
+    ]
+
+
+def test_chunks_give_the_report_and_actors_one_chunk_gives(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login(personas.rembang.username)
+    content = xlsx_bytes(mixed_rows(personas))
+    outcomes = []
+    for size in (1000, 2):
+        monkeypatch.setattr(imports, "CHUNK_ROWS", size)
+        with transaction.atomic():
+            job = import_file(client, content)
+            outcomes.append(
+                (
+                    sorted(job.messages, key=lambda m: (m["row"], m["column"])),
+                    (job.created_count, job.updated_count, job.failed_count, job.processed_rows),
+                    sorted(Actor.objects.values_list("name", "business_name", "village_id")),
+                    AuditEvent.objects.filter(object_type="actor").count(),
+                )
+            )
+            transaction.set_rollback(True)
+    assert outcomes[0] == outcomes[1]  # messages of a chunk are listed by kind, then row
+    messages, counts, actors, _audit = outcomes[0]
+    assert counts == (3, 1, 3, 7)
+    assert ("Ibu Lama", "Usaha Baru", REMBANG_VILLAGE) in actors
+    assert [(m["row"], m["column"], m["level"]) for m in messages] == [
+        (3, "sector", "error"),
+        (5, "name", "warning"),  # a twin of a registered actor
+        (6, "nik", "error"),  # registered outside her scope
+        (8, "nik", "error"),  # the NIK of row 2
+    ]
+
+
+def test_a_failure_while_reading_fails_the_job_and_keeps_whole_chunks(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parse = imports.parse_row
+
+    def failing(number: int, codes: Any, cells: Any) -> Any:
+        if number == 5:
+            raise ValueError("the sheet reader broke")
+        return parse(number, codes, cells)
+
+    monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(imports, "parse_row", failing)  # the worker parses
+    rows = [actor_row(f"Ibu {n}", born=date(1980 + n, 1, 1)) for n in range(6)]
+    job = import_file(login(personas.rembang.username), xlsx_bytes(rows))
+    assert job.status == JobStatus.FAILED
+    assert job.messages[-1]["reason"] == "The import stopped on an unexpected error."
+    assert sorted(Actor.objects.values_list("name", flat=True)) == ["Ibu 0", "Ibu 1"]
+    audit = AuditEvent.objects.get(action=Action.IMPORT, object_id=str(job.pk), after__isnull=False)
+    assert audit.after is not None
+    assert (audit.after["status"], audit.after["created"]) == (JobStatus.FAILED, 2)
