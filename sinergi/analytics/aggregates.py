@@ -60,24 +60,68 @@ def _place(place: ActorPlace) -> Place:
     return Place(place.village_code, place.sector, place.facilitator_id)
 
 
-def _mark() -> str:
-    """The parameter placeholder of the database driver itself (see _select and _add)."""
-    return "?" if connection.vendor == "sqlite" else "%s"
+def _postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _driver_cursor() -> Any:
+    """A cursor of the database driver itself, outside Django's wrapper.
+
+    This path runs for every written result: the ORM's query compiler, or Django's SQLite
+    wrapper rewriting every placeholder with a regular expression, would cost more than the
+    database does. On PostgreSQL the cursor binds parameters on the server (psycopg's
+    default, where Django renders them into the text), so that a statement's text never
+    changes with the number of rows: one short statement takes whole columns as arrays
+    (unnest), not a VALUES list of hundreds of literals to parse and plan. Statements are
+    not prepared, which would break behind a transaction-pooling PgBouncer.
+    """
+    connection.ensure_connection()
+    if _postgres():
+        import psycopg
+
+        return psycopg.Cursor(connection.connection)
+    return connection.connection.cursor()
 
 
 def _select(head: str, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
-    """Rows of `head ... IN (ids)`, a few thousand ids per statement.
+    """Rows of `head` (ending in "WHERE <id column>") for the given ids."""
+    cursor = _driver_cursor()
+    if _postgres():
+        cursor.execute(f"{head} = ANY(%s::bigint[])", [list(ids)])
+        yield from cursor.fetchall()
+        return
+    for chunk in _chunks(ids, _IDS_PER_QUERY):
+        cursor.execute(f"{head} IN ({', '.join(['?'] * len(chunk))})", chunk)
+        yield from cursor.fetchall()
 
-    Raw SQL on the driver's own cursor: this runs for every written result, and the ORM's
-    query compiler, or Django's cursor wrapper rewriting every placeholder with a regular
-    expression on SQLite, would cost more than the database does.
-    """
-    mark = _mark()
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        for chunk in _chunks(ids, _IDS_PER_QUERY):
-            cursor.execute(f"{head} IN ({', '.join([mark] * len(chunk))})", chunk)
-            yield from cursor.fetchall()
+
+def _upsert(
+    table: str,
+    columns: Sequence[tuple[str, str]],
+    conflict: Sequence[str],
+    update: str,
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """INSERT rows (values in `columns` order; column name and PostgreSQL type) or, on a
+    conflict over `conflict`, UPDATE SET `update`. Rows go in the order given."""
+    if not rows:
+        return
+    names = ", ".join(_quote(name) for name, _type in columns)
+    tail = f"ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO UPDATE SET {update}"
+    cursor = _driver_cursor()
+    if _postgres():
+        arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608
+            [list(column) for column in zip(*rows, strict=True)],
+        )
+        return
+    mark = "(" + ", ".join(["?"] * len(columns)) + ")"
+    for chunk in _chunks(rows, _ROWS_PER_STATEMENT):
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) VALUES {', '.join([mark] * len(chunk))} {tail}",  # noqa: S608
+            [value for row in chunk for value in row],
+        )
 
 
 def _histories(actor_ids: Iterable[int]) -> tuple[dict[int, Place], dict[int, dict[int, Standing]]]:
@@ -172,11 +216,11 @@ def on_actors(moves: Sequence[ActorMove]) -> None:
 def _save_copies(
     before: Mapping[int, Mapping[int, Standing]], after: Mapping[int, Mapping[int, Standing]]
 ) -> None:
-    gone = [
+    gone = sorted(
         (actor, period)
         for actor, history in after.items()
         for period in before.get(actor, {}).keys() - history.keys()
-    ]
+    )
     changed = sorted(
         (actor, period, *standing)
         for actor, history in after.items()
@@ -184,23 +228,36 @@ def _save_copies(
         if before.get(actor, {}).get(period) != standing
     )
     table = _quote(CountedResult._meta.db_table)
-    m = _mark()
-    with connection.cursor() as wrapper:
-        cursor = wrapper.cursor
-        if gone:
+    if gone:
+        cursor = _driver_cursor()
+        if _postgres():
+            cursor.execute(
+                f"DELETE FROM {table} WHERE (actor_id, period_id) IN "  # noqa: S608
+                "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
+                [list(column) for column in zip(*gone, strict=True)],
+            )
+        else:
             cursor.executemany(
-                f"DELETE FROM {table} WHERE actor_id = {m} AND period_id = {m}",  # noqa: S608
+                f"DELETE FROM {table} WHERE actor_id = ? AND period_id = ?",  # noqa: S608
                 gone,
             )
-        for chunk in _chunks(changed, _ROWS_PER_STATEMENT):
-            marks = ", ".join([f"({m}, {m}, {m}, {m}, {m})"] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} (actor_id, period_id, level, graduate, legality) "  # noqa: S608
-                f"VALUES {marks} ON CONFLICT (actor_id, period_id) DO UPDATE SET "
-                "level = excluded.level, graduate = excluded.graduate, "
-                "legality = excluded.legality",
-                [value for row in chunk for value in row],
-            )
+    _upsert(
+        table,
+        _COPY_COLUMNS,
+        ("actor_id", "period_id"),
+        "level = excluded.level, graduate = excluded.graduate, legality = excluded.legality",
+        changed,
+    )
+
+
+_COPY_COLUMNS = (
+    ("actor_id", "bigint"),
+    ("period_id", "bigint"),
+    ("level", "text"),
+    ("graduate", "boolean"),
+    ("legality", "smallint"),
+)
+_TYPES = {"period_id": "bigint", "period_a_id": "bigint", "period_b_id": "bigint"}
 
 
 def _quote(name: str) -> str:
@@ -208,26 +265,20 @@ def _quote(name: str) -> str:
 
 
 def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...], int]) -> None:
-    """Add signed counts to existing rows, creating missing ones: one upsert statement per
-    few hundred rows, on the driver's own cursor (see _select).
+    """Add signed counts to existing rows, creating missing ones.
 
     Rows are written in key order, so two writers lock shared rows (the nation's) in the same
     order and never deadlock on PostgreSQL.
     """
     rows = sorted((*key, n) for key, n in counts.items() if n)
-    if not rows:
-        return
     table = _quote(model._meta.db_table)
-    columns = ", ".join(_quote(c) for c in (*keys, "actors"))
-    conflict = ", ".join(_quote(c) for c in keys)
-    mark = "(" + ", ".join([_mark()] * (len(keys) + 1)) + ")"
-    with connection.cursor() as wrapper:
-        for chunk in _chunks(rows, _ROWS_PER_STATEMENT):
-            wrapper.cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([mark] * len(chunk))} "  # noqa: S608
-                f"ON CONFLICT ({conflict}) DO UPDATE SET actors = {table}.actors + excluded.actors",
-                [value for row in chunk for value in row],
-            )
+    _upsert(
+        table,
+        [*((key, _TYPES.get(key, "text")) for key in keys), ("actors", "integer")],
+        keys,
+        f"actors = {table}.actors + excluded.actors",
+        rows,
+    )
 
 
 def _apply(tally: Tally) -> None:
