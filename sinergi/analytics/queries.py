@@ -197,8 +197,6 @@ class Scope:
 
     roots: tuple[str, ...]
     region: Region | None
-    children: list[Region]
-    trail: list[Region]
     tops: tuple[str, ...]
     counts: Counts
     caseload: bool = False
@@ -206,6 +204,26 @@ class Scope:
     @property
     def code(self) -> str:
         return self.region.code if self.region is not None else ""
+
+    @cached_property
+    def children(self) -> list[Region]:
+        """The rows of the region table: the region's children, the provinces for the
+        nation, or the user's own regions when she has several."""
+        if self.region is not None:
+            found = Region.objects.filter(parent=self.region)
+        elif self.tops == ("",):
+            found = Region.objects.filter(parent__isnull=True)
+        else:
+            found = Region.objects.filter(code__in=self.tops)
+        return list(found.order_by("code"))
+
+    @cached_property
+    def trail(self) -> list[Region]:
+        """The breadcrumb: the region and those above it, up to the top of the user's scope."""
+        if self.region is None:
+            return []
+        above = [a for a in ancestors(self.region.code) if _covered(self.tops, a)]
+        return list(Region.objects.filter(code__in=above).order_by("level"))
 
     @cached_property
     def instrument(self) -> Instrument | None:
@@ -282,20 +300,13 @@ def resolve_scope(user: Any, raw_code: str | None = None) -> Scope:
     if not code and len(tops) == 1 and tops[0]:
         code = tops[0]
     if not code:
-        if tops == ("",):
-            children = list(Region.objects.filter(parent__isnull=True).order_by("code"))
-        else:
-            children = list(Region.objects.filter(code__in=tops).order_by("code"))
-        return Scope(tops, None, children, [], tops, counts, caseload)
+        return Scope(tops, None, tops, counts, caseload)
     if not _covered(tops, code):
         raise Http404
     region = Region.objects.filter(code=code).first()
     if region is None:
         raise Http404
-    above = [a for a in ancestors(code) if _covered(tops, a)]
-    trail = list(Region.objects.filter(code__in=above).order_by("level"))
-    children = list(Region.objects.filter(parent=region).order_by("code"))
-    return Scope((code,), region, children, trail, tops, counts, caseload)
+    return Scope((code,), region, tops, counts, caseload)
 
 
 # --- Figures ---------------------------------------------------------------------------------
