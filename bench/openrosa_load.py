@@ -6,7 +6,7 @@
 For each database: a fresh one (SQLite file in a temporary directory, or the PostgreSQL
 database `sinergi_bench_openrosa` on PG_URL's server, dropped and created), migrated, with
 the default instrument, an open period, and one facilitator per client with her own
-caseload. Then gunicorn serves the app as `make run` does (2 workers, 4 threads each) and
+caseload. Then gunicorn serves the app as `make run` does (4 workers, one request each) and
 `--clients` threads act as ODK Collect: each downloads formList and the XForm once, then
 sends its share of submissions built from the form's own instance (multipart over a
 kept-alive HTTP connection, HTTP Basic), and re-sends one in twenty of them (a retry after
@@ -110,7 +110,9 @@ def _free_port() -> int:
         return port
 
 
-def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+def serve(
+    database_url: str, workdir: Path, workers: int, threads: int
+) -> tuple[subprocess.Popen[bytes], int]:
     port = _free_port()
     server = subprocess.Popen(  # noqa: S603 - gunicorn from our venv, fixed arguments
         [
@@ -119,9 +121,9 @@ def serve(database_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], in
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--threads",
-            "4",
+            str(threads),
             "--log-level",
             "warning",
         ],
@@ -246,14 +248,16 @@ print(
 """
 
 
-def run(label: str, database_url: str, submissions: int, clients: int) -> dict[str, Any]:
+def run(
+    label: str, database_url: str, submissions: int, clients: int, workers: int, threads: int
+) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="sinergi-openrosa-"))
     database_url = database_url.format(workdir=workdir)
     try:
         started = time.perf_counter()
         prepare(database_url, workdir, clients)
         prepared = time.perf_counter() - started
-        server, port = serve(database_url, workdir)
+        server, port = serve(database_url, workdir, workers, threads)
         try:
             tally = Tally()
             ready = threading.Barrier(clients + 1)
@@ -315,6 +319,10 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=5000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (make run: 4)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads each; more than 1: gthread (make run: 1)"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     targets = []
@@ -324,10 +332,11 @@ def main() -> None:
         targets.append(("postgres", f"{PG_URL}/{PG_NAME}"))
     print(
         f"{args.submissions:,} submissions from {args.clients} phones, "
-        f"1 in {RETRY_EVERY} sent twice; load {os.getloadavg()[0]:.1f}"
+        f"1 in {RETRY_EVERY} sent twice; gunicorn {args.workers} workers x {args.threads} "
+        f"threads; load {os.getloadavg()[0]:.1f}"
     )
     for label, url in targets:
-        figures = run(label, url, args.submissions, args.clients)
+        figures = run(label, url, args.submissions, args.clients, args.workers, args.threads)
         ok = (
             figures["results"] == figures["accepted"] == figures["created"]
             and figures["retries"] == figures["retries_202"]
