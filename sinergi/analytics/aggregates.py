@@ -4,8 +4,9 @@ The write services announce every change inside their own transaction: counted r
 (assessments.services.result_batch_listeners: a single submission, a deletion, a chunk of
 a re-score) and where an actor is counted (registry.services.actor_listeners: registration,
 a new village, sector or facilitator). The listeners here turn each announcement into signed
-changes to the counts (slices.Tally), summed first, then written with one upsert per table,
-so a written result costs a few statements whatever the size of the country.
+changes to the counts (slices.Tally), summed first, then written with one upsert per table
+(on PostgreSQL all in one statement), so a written result costs one read and one write
+whatever the size of the country.
 
 The rule when an actor's village, sector or facilitator changes: her whole history moves
 with her. Every count (registered, levels in every period, transitions) is by where she is
@@ -95,33 +96,56 @@ def _select(head: str, ids: Sequence[int]) -> Iterator[tuple[Any, ...]]:
         yield from cursor.fetchall()
 
 
+SQL = tuple[str, list[Any]]  # a statement and its parameters
+
+
 def _upsert(
     table: str,
     columns: Sequence[tuple[str, str]],
     conflict: Sequence[str],
     update: str,
     rows: Sequence[tuple[Any, ...]],
-) -> None:
+) -> list[SQL]:
     """INSERT rows (values in `columns` order; column name and PostgreSQL type) or, on a
     conflict over `conflict`, UPDATE SET `update`. Rows go in the order given."""
     if not rows:
-        return
+        return []
     names = ", ".join(_quote(name) for name, _type in columns)
     tail = f"ON CONFLICT ({', '.join(_quote(c) for c in conflict)}) DO UPDATE SET {update}"
-    cursor = _driver_cursor()
     if _postgres():
         arrays = ", ".join(f"%s::{kind}[]" for _name, kind in columns)
-        cursor.execute(
-            f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608
-            [list(column) for column in zip(*rows, strict=True)],
-        )
-        return
+        return [
+            (
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) {tail}",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        ]
     mark = "(" + ", ".join(["?"] * len(columns)) + ")"
-    for chunk in _chunks(rows, _ROWS_PER_STATEMENT):
-        cursor.execute(
+    return [
+        (
             f"INSERT INTO {table} ({names}) VALUES {', '.join([mark] * len(chunk))} {tail}",  # noqa: S608
             [value for row in chunk for value in row],
         )
+        for chunk in _chunks(rows, _ROWS_PER_STATEMENT)
+    ]
+
+
+def _execute(statements: Sequence[SQL]) -> None:
+    """Run an announcement's writes. On PostgreSQL as one statement (each write a WITH
+    clause): one round trip and one plan instead of one per table, the tables always in the
+    same order, so concurrent writers still take their row locks in one order."""
+    if not statements:
+        return
+    cursor = _driver_cursor()
+    if _postgres() and len(statements) > 1:
+        clauses = ", ".join(f"w{i} AS ({sql})" for i, (sql, _params) in enumerate(statements))
+        cursor.execute(
+            f"WITH {clauses} SELECT 1",
+            [value for _sql, params in statements for value in params],
+        )
+        return
+    for sql, params in statements:
+        cursor.execute(sql, params)
 
 
 def _histories(actor_ids: Iterable[int]) -> tuple[dict[int, Place], dict[int, dict[int, Standing]]]:
@@ -144,9 +168,28 @@ def _histories(actor_ids: Iterable[int]) -> tuple[dict[int, Place], dict[int, di
     return places, copies
 
 
-def _standings(assessment_ids: Sequence[int]) -> dict[int, Standing]:
-    """What the given results contribute: level, graduation flag, legality items held (the
-    one answer read out of the JSON by the database, not the whole answers parsed here)."""
+def _standings(moves: Sequence[ResultMove]) -> dict[int, Standing]:
+    """What the moves' new results contribute: level, graduation flag, legality items held.
+
+    Taken from the move when it carries them (a single write); else read, the one answer
+    read out of the JSON by the database rather than the whole answers parsed here (a
+    re-score chunk)."""
+    found: dict[int, Standing] = {}
+    unknown: list[int] = []
+    for move in moves:
+        if move.new_id is None:
+            continue
+        if move.new_level is None or move.new_graduate is None or move.new_answers is None:
+            unknown.append(move.new_id)
+        else:
+            held = legality_bits(_kinds(move.new_answers.get("legality")))
+            found[move.new_id] = Standing(move.new_level, move.new_graduate, held)
+    if unknown:
+        found.update(_read_standings(unknown))
+    return found
+
+
+def _read_standings(assessment_ids: Sequence[int]) -> dict[int, Standing]:
     table = _quote(Assessment._meta.db_table)
     legality = (
         "json_extract(answers, '$.legality')"
@@ -178,7 +221,7 @@ def on_results(moves: Sequence[ResultMove]) -> None:
     if not moves:
         return
     places, copies = _histories(m.actor_id for m in moves)
-    standings = _standings([m.new_id for m in moves if m.new_id is not None])
+    standings = _standings(moves)
     histories: dict[int, dict[int, Standing]] = {}
     for move in moves:
         history = histories.get(move.actor_id)
@@ -191,8 +234,7 @@ def on_results(moves: Sequence[ResultMove]) -> None:
     tally = Tally()
     for actor, history in histories.items():
         tally.change(places[actor], copies.get(actor, {}), history)
-    _save_copies(copies, histories)
-    _apply(tally)
+    _execute([*_copy_writes(copies, histories), *_count_writes(tally)])
 
 
 def on_actors(moves: Sequence[ActorMove]) -> None:
@@ -210,12 +252,12 @@ def on_actors(moves: Sequence[ActorMove]) -> None:
         if history and move.old is not None and move.new is not None:
             tally.history(_place(move.old), history, -1)
             tally.history(_place(move.new), history, +1)
-    _apply(tally)
+    _execute(_count_writes(tally))
 
 
-def _save_copies(
+def _copy_writes(
     before: Mapping[int, Mapping[int, Standing]], after: Mapping[int, Mapping[int, Standing]]
-) -> None:
+) -> list[SQL]:
     gone = sorted(
         (actor, period)
         for actor, history in after.items()
@@ -228,26 +270,30 @@ def _save_copies(
         if before.get(actor, {}).get(period) != standing
     )
     table = _quote(CountedResult._meta.db_table)
-    if gone:
-        cursor = _driver_cursor()
-        if _postgres():
-            cursor.execute(
+    writes: list[SQL] = []
+    if gone and _postgres():
+        writes.append(
+            (
                 f"DELETE FROM {table} WHERE (actor_id, period_id) IN "  # noqa: S608
                 "(SELECT * FROM unnest(%s::bigint[], %s::bigint[]))",
                 [list(column) for column in zip(*gone, strict=True)],
             )
-        else:
-            cursor.executemany(
-                f"DELETE FROM {table} WHERE actor_id = ? AND period_id = ?",  # noqa: S608
-                gone,
-            )
-    _upsert(
-        table,
-        _COPY_COLUMNS,
-        ("actor_id", "period_id"),
-        "level = excluded.level, graduate = excluded.graduate, legality = excluded.legality",
-        changed,
-    )
+        )
+    elif gone:  # few (a withdrawn result): one by the unique index each
+        writes.extend(
+            (f"DELETE FROM {table} WHERE actor_id = ? AND period_id = ?", list(pair))  # noqa: S608
+            for pair in gone
+        )
+    return [
+        *writes,
+        *_upsert(
+            table,
+            _COPY_COLUMNS,
+            ("actor_id", "period_id"),
+            "level = excluded.level, graduate = excluded.graduate, legality = excluded.legality",
+            changed,
+        ),
+    ]
 
 
 _COPY_COLUMNS = (
@@ -264,7 +310,7 @@ def _quote(name: str) -> str:
     return connection.ops.quote_name(name)
 
 
-def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...], int]) -> None:
+def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...], int]) -> list[SQL]:
     """Add signed counts to existing rows, creating missing ones.
 
     Rows are written in key order, so two writers lock shared rows (the nation's) in the same
@@ -272,7 +318,7 @@ def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...],
     """
     rows = sorted((*key, n) for key, n in counts.items() if n)
     table = _quote(model._meta.db_table)
-    _upsert(
+    return _upsert(
         table,
         [*((key, _TYPES.get(key, "text")) for key in keys), ("actors", "integer")],
         keys,
@@ -281,14 +327,16 @@ def _add(model: type[Any], keys: Sequence[str], counts: Mapping[tuple[Any, ...],
     )
 
 
-def _apply(tally: Tally) -> None:
-    _add(RegisteredCount, ("region", "dim", "value"), tally.registered)
-    _add(LevelCount, ("period_id", "region", "dim", "value", "level"), tally.levels)
-    _add(
-        TransitionCount,
-        ("period_a_id", "period_b_id", "region", "dim", "value", "level_a", "level_b"),
-        tally.pairs,
-    )
+def _count_writes(tally: Tally) -> list[SQL]:
+    return [
+        *_add(RegisteredCount, ("region", "dim", "value"), tally.registered),
+        *_add(LevelCount, ("period_id", "region", "dim", "value", "level"), tally.levels),
+        *_add(
+            TransitionCount,
+            ("period_a_id", "period_b_id", "region", "dim", "value", "level_a", "level_b"),
+            tally.pairs,
+        ),
+    ]
 
 
 # --- Rebuild from the raw rows ---------------------------------------------------------------

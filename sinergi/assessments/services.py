@@ -51,7 +51,11 @@ class ResultChange:
 
 class ResultMove(NamedTuple):
     """A ResultChange as plain values, for batched notifications (re-scoring moves thousands
-    at a time, and building model instances for each would cost more than the scoring)."""
+    at a time, and building model instances for each would cost more than the scoring).
+
+    A single write also hands over the new result's graduation flag and answers, which it
+    holds anyway, so that a listener need not read them back; a re-score leaves them None.
+    """
 
     period_id: int
     actor_id: int
@@ -60,6 +64,8 @@ class ResultMove(NamedTuple):
     old_level: str | None
     new_id: int | None
     new_level: str | None
+    new_graduate: bool | None = None
+    new_answers: Mapping[str, Any] | None = None
 
 
 # Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
@@ -83,6 +89,7 @@ def announce(change: ResultChange) -> None:
         listener(change)
     if result_batch_listeners:
         old, new = change.old, change.new
+        deferred = set() if new is None else new.get_deferred_fields()
         move = ResultMove(
             change.period_id,
             change.actor_id,
@@ -91,6 +98,9 @@ def announce(change: ResultChange) -> None:
             None if old is None else old.level,
             None if new is None else new.pk,
             None if new is None else new.level,
+            # A field the caller's row deferred is left to the listener to read.
+            None if new is None or "graduate" in deferred else new.graduate,
+            None if new is None or "answers" in deferred else new.answers,
         )
         for batch_listener in result_batch_listeners:
             batch_listener([move])

@@ -184,3 +184,24 @@ def test_rebuilding_from_the_raw_rows_gives_the_same_counts(
     kept = snapshot()
     aggregates.rebuild()
     assert snapshot() == kept
+
+
+def test_a_single_write_hands_over_what_a_rescore_reads_back(
+    personas: Personas, rounds: Any
+) -> None:
+    p2018, _p2019 = rounds
+    actor = recount.register()
+    moves: list[Any] = []
+    services.result_batch_listeners.append(moves.extend)
+    try:
+        stored = submit(actor, p2018, DEVELOPING | {"legality": ["sku", "nib", "pirt"]})
+    finally:
+        services.result_batch_listeners.remove(moves.extend)
+    (move,) = moves
+    assert move.new_answers["legality"] == ["nib", "pirt", "sku"]
+    assert move.new_graduate is stored.graduate
+    carried = aggregates._standings(moves)
+    read = aggregates._standings([move._replace(new_graduate=None, new_answers=None)])
+    assert (
+        carried == read == {stored.pk: aggregates.Standing(stored.level, stored.graduate, 0b1101)}
+    )
