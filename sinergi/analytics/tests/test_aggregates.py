@@ -9,6 +9,7 @@ from django.test import Client
 
 from sinergi.analytics import aggregates
 from sinergi.analytics.models import CountedResult, LevelCount, RegisteredCount, TransitionCount
+from sinergi.analytics.slices import Standing
 from sinergi.analytics.tests import recount
 from sinergi.assessments import rescoring, services
 from sinergi.assessments.models import Assessment, Period
@@ -202,6 +203,4 @@ def test_a_single_write_hands_over_what_a_rescore_reads_back(
     assert move.new_graduate is stored.graduate
     carried = aggregates._standings(moves)
     read = aggregates._standings([move._replace(new_graduate=None, new_answers=None)])
-    assert (
-        carried == read == {stored.pk: aggregates.Standing(stored.level, stored.graduate, 0b1101)}
-    )
+    assert carried == read == {stored.pk: Standing(stored.level, stored.graduate, 0b1101)}
