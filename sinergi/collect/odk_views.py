@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,6 +26,7 @@ from sinergi.collect.forms import SubmissionFixForm
 from sinergi.collect.models import Submission, SubmissionFile
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE
 
+PAGE_SIZE = 50
 # Photos come from phones with whatever type they claim; only these are served as such.
 _IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 
@@ -105,9 +107,10 @@ def submission_list(request: HttpRequest) -> HttpResponse:
         visible_submissions(request.user)
         .filter(status=status)
         .select_related("submitted_by", "actor")
-        .order_by("-received_at", "-id")[:200]
+        .order_by("-received_at", "-id")
     )
-    context = {"rows": rows, "status": status, "statuses": SubmissionStatus.choices}
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "status": status, "statuses": SubmissionStatus.choices}
     return render(request, "collect/submission_list.html", context)
 
 

@@ -457,6 +457,37 @@ def test_the_inbox_is_scoped_and_dismissing_takes_a_submission_out(
     assert kendal.post(f"/collect/submissions/{submission.pk}/dismiss").status_code == 403
 
 
+def test_the_inbox_pages_through_every_rejected_submission(
+    personas: Personas, actor: Actor, period: Period
+) -> None:
+    Submission.objects.bulk_create(
+        Submission(
+            instance_id=f"uuid:inbox-{n:03d}",
+            xml="<data/>",
+            digest="0" * 64,
+            status=SubmissionStatus.REJECTED,
+            errors={"workers": [f"reason {n:03d}"]},
+            region_code=actor.village_id,
+            actor=actor,
+        )
+        for n in range(120)
+    )
+    officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer.force_login(personas.rembang)
+    seen: set[str] = set()
+    for number in (1, 2, 3):
+        page = officer.get(f"/collect/submissions/?status=rejected&page={number}")
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "120 submissions" in text
+        assert f"Page {number} of 3" in text
+        seen |= set(re.findall(r"reason \d{3}", text))
+    assert len(seen) == 120
+    # the tabs and an out-of-range page still answer
+    assert officer.get("/collect/submissions/?status=accepted").status_code == 200
+    assert "Page 3 of 3" in officer.get("/collect/submissions/?page=99").content.decode()
+
+
 def test_the_xlsform_download_opens_and_converts_back(
     personas: Personas, instrument: Instrument
 ) -> None:
