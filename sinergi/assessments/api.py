@@ -81,7 +81,11 @@ def serialize(
     return items
 
 
-@router.post("/assessments", response={201: AssessmentOut}, summary="Score and store a result")
+@router.post(
+    "/assessments",
+    response={200: AssessmentOut, 201: AssessmentOut},
+    summary="Score and store a result (200: the same answers were already stored)",
+)
 def create_assessment(request: HttpRequest, body: AssessmentIn) -> Status[dict[str, Any]]:
     actor = get_actor(request.user, body.actor)
     if not may_act_on_actor(request.user, actor, Do.CHANGE):
@@ -91,6 +95,9 @@ def create_assessment(request: HttpRequest, body: AssessmentIn) -> Status[dict[s
         raise InvalidInput(
             {"period": [_("Period %(code)s does not exist.") % {"code": body.period}]}
         )
+    saved = services.counted_repeat(actor=actor, period=period, answers=body.answers)
+    if saved is not None:  # a retry after a lost answer: nothing new
+        return Status(200, serialize([saved])[0])
     try:
         assessment, result = services.submit_assessment(
             user=request.user, actor=actor, period=period, answers=body.answers, source=Source.API

@@ -419,6 +419,26 @@ def stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def counted_repeat(
+    *,
+    actor: Actor,
+    period: Period,
+    answers: Mapping[str, Any],
+    instrument: Instrument | None = None,
+) -> Assessment | None:
+    """The counted result these answers repeat exactly under the instrument (by default the
+    current one), or None: a form or request sent twice when the first answer was lost on a
+    weak connection then stores nothing new."""
+    instrument = instrument or current_instrument()
+    if instrument is None:
+        return None
+    clean, _problems = check_answers(compiled(instrument), answers)
+    if clean is None:
+        return None
+    counted = Assessment.objects.filter(actor=actor, period=period, counted=True).first()
+    return counted if repeats(counted, instrument, clean) else None
+
+
 def repeats(counted: Assessment | None, instrument: Instrument, clean: Mapping[str, Any]) -> bool:
     """Whether clean answers are exactly the counted result's, under the same instrument.
 

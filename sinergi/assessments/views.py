@@ -29,7 +29,7 @@ from sinergi.assessments.forms import (
 )
 from sinergi.assessments.instrument import Definition, InvalidInstrument, Problem
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
-from sinergi.assessments.scoring import Result, check_answers, render_explanation
+from sinergi.assessments.scoring import Result, render_explanation
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
@@ -99,7 +99,12 @@ def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
     if request.method == "POST" and definition is not None:
         answers = answers_from(request.POST, definition)
         if choice.is_valid():
-            saved = _already_saved(actor, choice.cleaned_data["period"], instrument, answers)
+            saved = services.counted_repeat(
+                actor=actor,
+                period=choice.cleaned_data["period"],
+                answers=answers,
+                instrument=instrument,
+            )
             if saved is not None:
                 messages.info(request, _("These answers are already saved; nothing changed."))
                 return redirect("assessments:assessment_detail", assessment_id=saved.pk)
@@ -135,20 +140,6 @@ def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "assessments/assessment_form.html", context, status=status)
-
-
-def _already_saved(
-    actor: Actor, period: Period, instrument: Instrument | None, answers: dict[str, Any]
-) -> Assessment | None:
-    """The counted result these answers repeat exactly (a form sent twice when the first
-    answer was lost on a weak connection), or None."""
-    if instrument is None:
-        return None
-    clean, _problems = check_answers(services.compiled(instrument), answers)
-    if clean is None:
-        return None
-    counted = Assessment.objects.filter(actor=actor, period=period, counted=True).first()
-    return counted if services.repeats(counted, instrument, clean) else None
 
 
 def _preview(instrument: Instrument | None, answers: dict[str, Any]) -> dict[str, Any]:

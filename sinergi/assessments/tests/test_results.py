@@ -102,6 +102,23 @@ def test_a_correction_adds_a_result_and_only_the_latest_counts(
     assert Assessment.objects.get(pk=second["id"]).supersedes_id == first["id"]
 
 
+def test_the_same_answers_again_store_nothing_new(personas: Personas, period: Period) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    client = api(personas.pendamping)
+    first = post(client, actor.pk, ADVANCED)
+    again = post(
+        client, actor.pk, dict(reversed(list(ADVANCED.items()))) | {"legality": ["pirt", "nib"]}
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert again.json()["level"] == "IR3"
+    assert Assessment.objects.count() == 1
+    assert AuditEvent.objects.filter(object_type="assessment").count() == 1
+    changed = post(client, actor.pk, ADVANCED | {"workers": 4})
+    assert changed.status_code == 201
+    assert Assessment.objects.get(counted=True).pk == changed.json()["id"]
+
+
 @pytest.mark.parametrize(
     ("change", "code", "fragment"),
     [
