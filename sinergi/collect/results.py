@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -34,11 +34,11 @@ from sinergi.assessments.scoring import check_answers, format_number
 from sinergi.assessments.views import language
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.collect.choices import JobStatus, Level
-from sinergi.collect.imports import HeaderError, Report
+from sinergi.collect.choices import Level
+from sinergi.collect.imports import HeaderError, Report, run_importer
 from sinergi.collect.models import ImportJob
 from sinergi.lib.crypto import lookup_hash
-from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_text, named_sheet_rows, open_first_sheet
+from sinergi.lib.xlsx import Sheet, cell_text, named_sheet_rows, open_first_sheet
 from sinergi.registry.models import Actor
 
 log = logging.getLogger(__name__)
@@ -402,6 +402,19 @@ class ResultsImport:
         self.periods = {p.code: p for p in Period.objects.all()}
         self.open = [p.code for p in self.periods.values() if p.status == PeriodStatus.OPEN]
 
+    def settings(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def summary(self) -> dict[str, Any]:
+        job = self.job
+        return {
+            "kind": job.kind,
+            "created": job.created_count,
+            "corrected": job.updated_count,
+            "unchanged": job.skipped_count,
+            "failed": job.failed_count,
+        }
+
     def run(self) -> None:
         path = self.job.file.path
         reader = open_first_sheet(path)
@@ -560,41 +573,5 @@ class ResultsImport:
 
 
 def run_job(job_id: int) -> ImportJob | None:
-    """Run a queued results job once; a job already running, done or failed is left alone."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
-        return None
-    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    importer = ResultsImport(job)
-    started = time.monotonic()
-    try:
-        importer.run()
-        job.status = JobStatus.DONE
-    except (HeaderError, NotASpreadsheet) as exc:
-        importer.report.add(1, "", str(exc))
-        job.status = JobStatus.FAILED
-    except Exception:
-        log.exception("results import job %s failed", job_id)
-        importer.report.add(0, "", _t("The import stopped on an unexpected error."))
-        job.status = JobStatus.FAILED
-    job.finished_at = timezone.now()
-    importer.report.save("status", "finished_at", "total_rows")
-    record(
-        user=job.uploaded_by,
-        action=Action.IMPORT,
-        object_type="import_job",
-        object_id=job.pk,
-        object_repr=job.original_name,
-        after={
-            "kind": job.kind,
-            "status": job.status,
-            "created": job.created_count,
-            "corrected": job.updated_count,
-            "unchanged": job.skipped_count,
-            "failed": job.failed_count,
-            "seconds": round(time.monotonic() - started, 2),
-        },
-    )
-    return job
+    """Run a queued results import once (see imports.run_importer)."""
+    return run_importer(job_id, ResultsImport)
