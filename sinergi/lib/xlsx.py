@@ -121,11 +121,16 @@ class Sheet:
     text_columns: Sequence[int] = ()  # columns formatted as text so Excel keeps long digits
 
 
+# Data rows a sheet takes below its header: Excel's 1,048,576 rows in all.
+SHEET_ROWS = 1_048_575
+
+
 def write_workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
     """Write sheets to a temporary file in constant memory; returns it rewound for reading.
 
     Text cells are neutralised against formula injection and written as strings, never
-    interpreted as numbers or formulas.
+    interpreted as numbers or formulas. Rows beyond a sheet's capacity continue on sheets
+    named "<name> (2)", "<name> (3)" … each with the header: nothing is left out.
     """
     output = tempfile.TemporaryFile()  # noqa: SIM115 - the caller streams and closes it
     workbook = xlsxwriter.Workbook(
@@ -141,8 +146,10 @@ def write_workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
     )
     bold = workbook.add_format({"bold": True})
     text = workbook.add_format({"num_format": "@"})
-    for spec in sheets:
-        worksheet = workbook.add_worksheet(spec.name)
+
+    def new_sheet(spec: Sheet, part: int) -> Any:
+        name = spec.name if part == 1 else f"{spec.name[:24]} ({part})"
+        worksheet = workbook.add_worksheet(name)
         for index, width in enumerate(spec.widths):
             worksheet.set_column(index, index, width)
         for index in spec.text_columns:
@@ -150,7 +157,18 @@ def write_workbook(sheets: Sequence[Sheet]) -> IO[bytes]:
                 index, index, spec.widths[index] if index < len(spec.widths) else 16, text
             )
         worksheet.write_row(0, 0, list(spec.header), bold)
-        for row_number, row in enumerate(spec.rows, start=1):
+        return worksheet
+
+    for spec in sheets:
+        part = 1
+        worksheet = new_sheet(spec, part)
+        row_number = 0
+        for row in spec.rows:
+            if row_number == SHEET_ROWS:
+                # A sheet holds 1,048,576 rows: the rest goes on to "name (2)", with the header.
+                part += 1
+                worksheet, row_number = new_sheet(spec, part), 0
+            row_number += 1
             for col, value in enumerate(row):
                 if value is None or value == "":
                     continue
