@@ -5,7 +5,8 @@
 Each phase runs in its own interpreter so that its peak memory (ru_maxrss) is its own:
 prepare (fresh SQLite database, migrate, a few region rows, actors, two periods and the
 stored assessments under the default instrument, all by raw executemany; then a second
-version with a higher IR 3 threshold is published), rescore (`rescoring.run_rescore`, the
+version with a higher IR 3 threshold is published, and the dashboards' counts are built
+from the rows, as a database in use has them), rescore (`rescoring.run_rescore`, the
 function the huey task calls, over every period and the whole country), pure (check_answers
 and score alone over the same stored answers, parsed outside the timing), floor (on a copy
 of the prepared database, only the writes a re-score cannot avoid, with raw sqlite3: each
@@ -256,6 +257,11 @@ def prepare(workdir: Path, rows: int) -> dict[str, float]:
     services.publish_instrument(
         user=admin, instrument=services.upload_instrument(user=admin, source=source)
     )
+    # The dashboards' counts, as a database in use has them (the rows above went in raw):
+    # without them every re-scored result would look new to the analytics listener.
+    from sinergi.analytics import aggregates
+
+    aggregates.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"seconds": time.perf_counter() - started, "rows": count, "actors": actors}
