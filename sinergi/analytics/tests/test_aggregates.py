@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sinergi.analytics import aggregates
+from sinergi.analytics import aggregates, slices
 from sinergi.analytics.models import CountedResult, LevelCount, RegisteredCount, TransitionCount
 from sinergi.analytics.slices import Standing
 from sinergi.analytics.tests import recount
@@ -204,3 +204,30 @@ def test_a_single_write_hands_over_what_a_rescore_reads_back(
     carried = aggregates._standings(moves)
     read = aggregates._standings([move._replace(new_graduate=None, new_answers=None)])
     assert carried == read == {stored.pk: Standing(stored.level, stored.graduate, 0b1101)}
+
+
+@pytest.mark.parametrize(
+    "legality",
+    [
+        ["sku", "nib", "pirt"],
+        ["brand", "brand", "halal"],  # a repeat counts once
+        ["sim", "nib"],  # an unknown kind adds nothing
+        [],
+        "nib",  # not a list: none, as for an instrument that asks it another way
+        None,
+        [1, "bpom"],
+    ],
+)
+def test_the_database_reads_legality_bits_as_python_does(
+    personas: Personas, rounds: Any, legality: Any
+) -> None:
+    p2018, _p2019 = rounds
+    stored = submit(recount.register(), p2018, DEVELOPING)
+    answers = dict(stored.answers)
+    if legality is None:
+        del answers["legality"]
+    else:
+        answers["legality"] = legality
+    Assessment.objects.filter(pk=stored.pk).update(answers=answers)
+    expected = slices.legality_bits(aggregates._kinds(answers.get("legality")))
+    assert aggregates._read_standings([stored.pk])[stored.pk].legality == expected
