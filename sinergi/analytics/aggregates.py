@@ -218,6 +218,7 @@ def on_results(moves: Sequence[ResultMove]) -> None:
     announcement made after several rows were written (the demo's bulk load) still moves
     exactly what it names.
     """
+    moves = [move for move in moves if not _unchanged(move)]
     if not moves:
         return
     places, copies = _histories(m.actor_id for m in moves)
@@ -235,6 +236,17 @@ def on_results(moves: Sequence[ResultMove]) -> None:
     for actor, history in histories.items():
         tally.change(places[actor], copies.get(actor, {}), history)
     _execute([*_copy_writes(copies, histories), *_count_writes(tally)])
+
+
+def _unchanged(move: ResultMove) -> bool:
+    """A move whose new result stands as the old one did (a re-score that kept the answers,
+    the level and the flag): the copy and the counts stay as they are."""
+    return (
+        move.same_answers
+        and move.old_level == move.new_level
+        and move.old_graduate is not None
+        and move.old_graduate == move.new_graduate
+    )
 
 
 def on_actors(moves: Sequence[ActorMove]) -> None:

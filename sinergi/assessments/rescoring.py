@@ -157,6 +157,7 @@ _READ = (
     "instrument_id",
     "answers",
     "level",
+    "graduate",
     "status",
     "regency_code",
     "province_code",
@@ -183,7 +184,8 @@ _WRITE = (
     "verified_by_id",
     "verified_at",
 )
-Moved = tuple[int, int, int, str, str, str]  # old id, actor, period, regency, old/new level
+# Old id, actor, period, regency, old and new level, old and new graduation, answers kept.
+Moved = tuple[int, int, int, str, str, str, bool, bool, bool]
 # To the worker: whether stored answers are kept, by instrument; (instrument, answers) each.
 _Batch = tuple[dict[int, bool], list[tuple[int, Any]]]
 # From the worker: answers to store or None, level, total, aspects JSON, graduate; or problems.
@@ -341,6 +343,7 @@ class _Rescore:
                     _instrument,
                     answers,
                     old,
+                    old_graduate,
                     status,
                     regency,
                     province,
@@ -359,7 +362,9 @@ class _Rescore:
                         *(province, user_id, now, vby, vat),
                     )
                 )
-                moved.append((pk, actor, period, regency, old, level))
+                moved.append(
+                    (pk, actor, period, regency, old, level, old_graduate, graduate, stored is None)
+                )
                 tally[regency, old, level] += 1
             if inserts:
                 with connection.cursor() as cursor:
@@ -432,15 +437,20 @@ class _Rescore:
                 old_ids = [m[0] for m in moved[start : start + RESCORE_BATCH]]
                 cursor.execute(self.new_ids % ", ".join(["%s"] * len(old_ids)), old_ids)
                 new_ids.update(cursor.fetchall())
-        moves = [
-            ResultMove(period_id, actor_id, regency, pk, old_level, new_ids[pk], level)
-            for pk, actor_id, period_id, regency, old_level, level in moved
-        ]
+        moves: list[ResultMove] = []
+        for pk, actor_id, period_id, regency, old_level, level, was, graduate, kept in moved:
+            moves.append(
+                ResultMove(
+                    *(period_id, actor_id, regency, pk, old_level, new_ids[pk], level, graduate),
+                    old_graduate=bool(was),
+                    same_answers=kept,
+                )
+            )
         for batch_listener in services.result_batch_listeners:
             batch_listener(moves)
         if services.result_listeners:
             rows = Assessment.objects.in_bulk([*new_ids, *new_ids.values()])
-            for pk, actor_id, period_id, regency, _old, _new in moved:
+            for pk, actor_id, period_id, regency, *_levels_and_flags in moved:
                 change = ResultChange(period_id, actor_id, regency, rows[pk], rows[new_ids[pk]])
                 for listener in services.result_listeners:
                     listener(change)

@@ -54,7 +54,10 @@ class ResultMove(NamedTuple):
     at a time, and building model instances for each would cost more than the scoring).
 
     A single write also hands over the new result's graduation flag and answers, which it
-    holds anyway, so that a listener need not read them back; a re-score leaves them None.
+    holds anyway, so that a listener need not read them back; a re-score leaves the answers
+    None. A re-score hands over both graduation flags and says whether the new result holds
+    the old one's answers as they were (`same_answers`): a result re-scored to the same level
+    and flag then changes nothing a listener that counts levels, flags and answers keeps.
     """
 
     period_id: int
@@ -66,6 +69,8 @@ class ResultMove(NamedTuple):
     new_level: str | None
     new_graduate: bool | None = None
     new_answers: Mapping[str, Any] | None = None
+    old_graduate: bool | None = None
+    same_answers: bool = False
 
 
 # Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
@@ -101,6 +106,7 @@ def announce(change: ResultChange) -> None:
             # A field the caller's row deferred is left to the listener to read.
             None if new is None or "graduate" in deferred else new.graduate,
             None if new is None or "answers" in deferred else new.answers,
+            None if old is None or "graduate" in old.get_deferred_fields() else old.graduate,
         )
         for batch_listener in result_batch_listeners:
             batch_listener([move])

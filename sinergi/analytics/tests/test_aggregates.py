@@ -206,6 +206,52 @@ def test_a_single_write_hands_over_what_a_rescore_reads_back(
     assert carried == read == {stored.pk: Standing(stored.level, stored.graduate, 0b1101)}
 
 
+def test_a_rescored_result_that_stands_as_before_costs_no_query(
+    personas: Personas, rounds: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    p2018, _p2019 = rounds
+    cursors: list[Any] = []  # the listener's reads and writes go through the driver's cursor
+    driver_cursor = aggregates._driver_cursor
+
+    def counted_cursor() -> Any:
+        cursors.append(driver_cursor())
+        return cursors[-1]
+
+    monkeypatch.setattr(aggregates, "_driver_cursor", counted_cursor)
+    actor = recount.register()
+    stored = submit(actor, p2018, DEVELOPING)
+    kept = snapshot()
+    same = services.ResultMove(
+        *(p2018.pk, actor.pk, stored.regency_code, stored.pk, stored.level),
+        *(stored.pk + 1, stored.level, stored.graduate),
+        old_graduate=stored.graduate,
+        same_answers=True,
+    )
+    cursors.clear()
+    aggregates.on_results([same])
+    assert (len(cursors), snapshot()) == (0, kept)
+    # Anything a count depends on that differs, and the move is replayed.
+    for moved in (
+        same._replace(same_answers=False, new_answers={"legality": ["nib"]}),
+        same._replace(new_graduate=not stored.graduate, new_answers=stored.answers),
+        same._replace(new_level="IR3", new_answers=stored.answers),
+        same._replace(old_graduate=None, new_answers={"legality": ["nib"]}),
+    ):
+        cursors.clear()
+        aggregates.on_results([moved])
+        assert cursors
+        copy = CountedResult.objects.get(actor=actor, period=p2018)
+        assert slices.Standing(copy.level, copy.graduate, copy.legality) == Standing(
+            str(moved.new_level),
+            bool(moved.new_graduate),
+            slices.legality_bits(aggregates._kinds((moved.new_answers or {}).get("legality"))),
+        )
+        aggregates.on_results([moved._replace(old_level=moved.new_level, new_level=stored.level,
+                                              new_graduate=stored.graduate,
+                                              new_answers=stored.answers)])  # fmt: skip
+    assert snapshot() == kept
+
+
 @pytest.mark.parametrize(
     "legality",
     [

@@ -224,6 +224,17 @@ def test_listeners_hear_every_change_one_at_a_time_or_in_batches(
         (r.supersedes_id, r.pk) for r in new_rows
     )
     assert len(changes) == 4
+    # Both flags, and whether the answers were kept as they were (this version changed a
+    # threshold only, so they were).
+    old_rows = Assessment.objects.in_bulk([m.old_id for m in moves])
+    new_rows_by_id = {r.pk: r for r in new_rows}
+    for m in moves:
+        assert m.old_id is not None
+        assert m.new_id is not None
+        old_row, new_row = old_rows[m.old_id], new_rows_by_id[m.new_id]
+        assert (m.old_graduate, m.new_graduate) == (old_row.graduate, new_row.graduate)
+        assert m.same_answers
+        assert old_row.answers == new_row.answers
     assert {(c.actor_id, c.regency_code) for c in changes} == {
         (r.actor_id, r.regency_code) for r in new_rows
     }
