@@ -10,7 +10,9 @@ from the rows, as a database in use has them), rescore (`rescoring.run_rescore`,
 function the huey task calls, over every period and the whole country), pure (check_answers
 and score alone over the same stored answers, parsed outside the timing), floor (on a copy
 of the prepared database, only the writes a re-score cannot avoid, with raw sqlite3: each
-row read, marked superseded and inserted again). Not run by the test suite.
+row read, marked superseded and inserted again), floor_in_place (the same for a model that
+Sinergi does not have: each row's scores updated in place, its old scores kept in a narrow
+history table). Not run by the test suite.
 """
 
 from __future__ import annotations
@@ -347,14 +349,20 @@ def pure(workdir: Path) -> dict[str, float]:
     return {"seconds": seconds, "rows": count, "peak_mb": peak_mb()}
 
 
+def _floor_db(path: Path) -> sqlite3.Connection:
+    """A copy of the prepared database, with the job's pragmas."""
+    db = sqlite3.connect(path, isolation_level=None)
+    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -131072",
+                   "wal_autocheckpoint = 16384", "foreign_keys = OFF"):  # fmt: skip
+        db.execute(f"PRAGMA {pragma}")
+    return db
+
+
 def floor(workdir: Path) -> dict[str, float]:
     """The writes a re-score cannot avoid, alone: on a copy of the prepared database, with the
     job's pragmas and chunks, each counted row read, marked superseded and inserted again as
     it is (raw sqlite3; no scoring, no JSON written anew, no read models)."""
-    db = sqlite3.connect(workdir / "floor.sqlite3", isolation_level=None)
-    for pragma in ("journal_mode = WAL", "synchronous = NORMAL", "cache_size = -131072",
-                   "wal_autocheckpoint = 16384", "foreign_keys = OFF"):  # fmt: skip
-        db.execute(f"PRAGMA {pragma}")
+    db = _floor_db(workdir / "floor.sqlite3")
     table = "assessments_assessment"
     columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
     written = [c for c in columns if c != "id"]
@@ -388,7 +396,52 @@ def floor(workdir: Path) -> dict[str, float]:
     return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
 
 
-PHASES = {"rescore": run_rescore, "pure": pure, "floor": floor}
+def floor_in_place(workdir: Path) -> dict[str, float]:
+    """The same floor for another model of a re-score, not Sinergi's: the result row keeps
+    its id and takes the new scores in place, its old scores going to a narrow history table
+    (result, instrument, level, total, aspects, flag). Same copy, pragmas and chunks; the
+    history table is made before the timing."""
+    db = _floor_db(workdir / "in_place.sqlite3")
+    table = "assessments_assessment"
+    db.execute(
+        "CREATE TABLE bench_score (id INTEGER PRIMARY KEY, assessment_id INTEGER NOT NULL,"
+        " instrument_id INTEGER NOT NULL, level TEXT NOT NULL, total_score REAL NOT NULL,"
+        " aspects TEXT NOT NULL, graduate INTEGER NOT NULL)"
+    )
+    db.execute("CREATE INDEX bench_score_assessment ON bench_score (assessment_id)")
+    select = (
+        f"SELECT id, instrument_id, level, total_score, aspects, graduate, answers FROM {table}"
+        " WHERE counted = 1 AND instrument_id = 1 AND id > ? ORDER BY id LIMIT ?"
+    )
+    history = (
+        "INSERT INTO bench_score (assessment_id, instrument_id, level, total_score, aspects,"
+        " graduate) VALUES (?, ?, ?, ?, ?, ?)"
+    )
+    update = (
+        f"UPDATE {table} SET instrument_id = 2, level = ?, total_score = ?, aspects = ?,"
+        " graduate = ? WHERE id = ?"
+    )
+    started, count, after = time.perf_counter(), 0, 0
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        rows = db.execute(select, (after, FLOOR_CHUNK)).fetchall()
+        if not rows:
+            db.execute("COMMIT")
+            break
+        after = rows[-1][0]
+        db.executemany(history, [row[:6] for row in rows])
+        db.executemany(update, [(*row[2:6], row[0]) for row in rows])
+        db.execute("COMMIT")
+        count += len(rows)
+    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+
+
+PHASES = {
+    "rescore": run_rescore,
+    "pure": pure,
+    "floor": floor,
+    "floor_in_place": floor_in_place,
+}
 
 
 def _phase(name: str, workdir: Path, *extra: str) -> dict[str, float]:
@@ -418,9 +471,11 @@ def main() -> None:
             f" {prepared['seconds']:.0f} s)"
         )
         shutil.copy(workdir / "bench.sqlite3", workdir / "floor.sqlite3")
+        shutil.copy(workdir / "bench.sqlite3", workdir / "in_place.sqlite3")
         ours = _phase("rescore", workdir)
         ref = _phase("pure", workdir)
         least = _phase("floor", workdir)
+        narrow = _phase("floor_in_place", workdir)
     finally:
         if args.keep:
             print(f"kept {workdir}")
@@ -454,6 +509,11 @@ def main() -> None:
         f"floor   {least['seconds']:8.1f} s {least['rows'] / least['seconds']:10,.0f} rows/s"
         f"  (raw sqlite3: read, mark superseded, insert a copy;"
         f" {least['seconds'] / ref['seconds']:.1f}x pure scoring with nothing scored)"
+    )
+    print(
+        f"in place{narrow['seconds']:8.1f} s {narrow['rows'] / narrow['seconds']:10,.0f} rows/s"
+        f"  (the same floor if a re-score updated the row and kept its old scores in a"
+        f" narrow table: {narrow['seconds'] / ref['seconds']:.1f}x pure scoring)"
     )
 
 
