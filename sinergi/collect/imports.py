@@ -1,11 +1,13 @@
 """Actor spreadsheet imports: the column layout, and the run of one ImportJob.
 
-Every row goes through registry.forms.validate_actors, the validator of the web form and the
-API, a chunk at a time: the database is read once per kind of question for the whole chunk,
-so the number of queries does not grow with the rows. Rows that update an actor are
+Every row goes through the validator of the web form and the API (registry.forms), a chunk
+at a time. A forked worker process reads the sheet, parses the rows and checks them as new
+actors' records without the database, a chunk ahead of the job; the job matches NIKs,
+checks the rows that edit an actor (validate_actors: the database read once per kind of
+question for the whole chunk), looks for twins and writes. Rows that update an actor are
 written one savepoint each, and new actors are inserted together through
-registry.services.register_actors_bulk. A chunk is validated before its transaction is
-taken and committed before the next is read, so valid rows land and invalid rows never do.
+registry.services.register_actors_bulk. A chunk is checked before its transaction is taken
+and committed before the next is taken in, so valid rows land and invalid rows never do.
 """
 
 from __future__ import annotations
@@ -26,21 +28,34 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, may_act_on_actor
+from sinergi.accounts.scoping import Do, may_act_on_actor, memberships
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
-from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.sqlite import bulk_write_settings
+from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_first_sheet
 from sinergi.regions.models import Region
 from sinergi.registry import rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
-from sinergi.registry.forms import ActorRecord, ValidActor, name_key, validate_actors
+from sinergi.registry.forms import (
+    ActorRecord,
+    ValidActor,
+    name_key,
+    validate_actor,
+    validate_actors,
+)
 from sinergi.registry.models import Actor
-from sinergi.registry.validation import actor_ids, district_codes
+from sinergi.registry.services import NewActor
+from sinergi.registry.validation import (
+    ChunkLookups,
+    Person,
+    PreloadedLookups,
+    actor_ids,
+    twin_warning,
+)
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +63,8 @@ log = logging.getLogger(__name__)
 # nik_hash, name and region indexes; larger chunks write each page fewer times (at 500 rows
 # a chunk the writes took a third longer). The write lock is held for its writes only.
 CHUNK_ROWS = 2000
+# Chunks the worker prepares ahead of the job: the next one is ready when a write ends.
+CHUNKS_AHEAD = 2
 MAX_MESSAGES = 100_000
 _YES = frozenset({"ya", "y", "yes", "1", "true", "benar"})
 _NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah", ""})
@@ -297,6 +314,25 @@ def _normal_number(item: dict[str, Any]) -> str:
     return number
 
 
+# Problems of a row refused: (column, reason) each.
+Problems = list[tuple[str, str]]
+
+
+def problems(row: Row, errors: dict[str, Any]) -> Problems:
+    """A validator's errors as report lines: legality errors under their item's column."""
+    found: Problems = []
+    for key, reasons in errors.items():
+        column = key
+        if key.startswith("legality."):
+            index = int(key.split(".")[1])
+            column = row.legality_columns[index] if index < len(row.legality_columns) else ""
+        elif key == "__all__":
+            column = ""
+        for reason in [reasons] if isinstance(reasons, str) else reasons:
+            found.append((column, str(reason)))
+    return found
+
+
 class Report:
     """The job's counters and per-row messages, flushed to the row between chunks."""
 
@@ -310,17 +346,16 @@ class Report:
                 {"row": row, "column": column, "reason": reason, "level": str(level)}
             )
 
-    def errors(self, row: Row, errors: dict[str, Any]) -> None:
-        for key, reasons in errors.items():
-            column = key
-            if key.startswith("legality."):
-                index = int(key.split(".")[1])
-                column = row.legality_columns[index] if index < len(row.legality_columns) else ""
-            elif key == "__all__":
-                column = ""
-            for reason in [reasons] if isinstance(reasons, str) else reasons:
-                self.add(row.number, column, str(reason))
+    def refuse(self, row: int, problems: Problems) -> None:
+        for column, reason in problems:
+            self.add(row, column, reason)
         self.job.failed_count += 1
+
+    def errors(self, row: Row, errors: dict[str, Any]) -> None:
+        self.refuse(row.number, problems(row, errors))
+
+    def warning(self, row: int, warning: str) -> None:
+        self.add(row, "nik" if "NIK" in warning else "name", warning, Level.WARNING)
 
     def save(self, *fields: str) -> None:
         self.job.messages = self.messages
@@ -337,8 +372,29 @@ class Report:
         )
 
 
+# What the worker sends the job, as plain tuples and lists (the cheapest values to pickle;
+# the job's share of unpickling them is part of its time).
+#
+# A row: its number, its cells, its NIK's lookup hash (digits only); the problems of its
+# cells, if any; else what the checks of a new actor made of it: the problems that refuse
+# it, or the actor to store with her warnings and the person to look for twins of. A row
+# whose NIK the job finds registered is parsed again from its cells and checked as an edit.
+Prepared = tuple[
+    int, list[Any], str | None, Problems | None, Problems | None, NewActor | None, list[str],
+    Person | None,
+]  # fmt: skip
+# A chunk: rows read (blank ones too), report lines of rows repeated in the file (row,
+# column, reason, level), how many of those rows are refused, and the other rows.
+Chunk = tuple[int, list[tuple[int, str, str, str]], int, list[Prepared]]
+
+
 class ActorImport:
-    """One pass over an actor spreadsheet as the uploading user."""
+    """One pass over an actor spreadsheet as the uploading user.
+
+    Its worker process (lib.workers) reads the sheet, parses the rows and checks those of
+    new actors, a chunk ahead of the job, which meanwhile reads the database and writes the
+    chunk before; see Prepared and PreloadedLookups for how the two share the checks.
+    """
 
     def __init__(self, job: ImportJob) -> None:
         self.job = job
@@ -347,8 +403,7 @@ class ActorImport:
         self.codes: list[str] = []
         self.seen_nik: dict[str, int] = {}
         self.seen_person: dict[tuple[str, str, str], int] = {}
-        self.districts: frozenset[str] | None = None  # read once, at the first chunk
-        self.villages: dict[str, Region] = {}  # read as chunks name them
+        self.villages: dict[str, Region] = {}  # read as the edits of chunks name them
 
     @contextmanager
     def settings(self) -> Iterator[None]:
@@ -367,29 +422,86 @@ class ActorImport:
         }
 
     def run(self) -> None:
+        # What the worker's checks need from the database, read before it starts.
+        self.lookups = PreloadedLookups.load()
+        memberships(self.user)
+        ahead = self._ahead()
+        with Worker[None, Any](lambda _none: next(ahead, None)) as worker:
+            for _chunk in range(1 + CHUNKS_AHEAD):
+                worker.send(None)
+            total_rows: int
+            total_rows, self.codes = worker.receive()
+            self.job.total_rows = total_rows
+            self.report.save("total_rows")
+            while (chunk := worker.receive()) is not None:
+                worker.send(None)
+                self._import_chunk(chunk)
+                self.report.save()
+
+    def _ahead(self) -> Iterator[tuple[int, list[str]] | Chunk]:
+        """The worker's part: the number of rows and the column codes, then the chunks."""
         reader = open_first_sheet(self.job.file.path)
-        self.job.total_rows = max(reader.height - 1, 0)
         header = next(reader.rows, None)
         if header is None:
             raise HeaderError(_t("The first sheet is empty: it needs a header row."))
-        self.codes = read_header(header)
-        self.report.save("total_rows")
-        chunk: list[Row] = []
+        codes = read_header(header)
+        yield max(reader.height - 1, 0), codes
+        chunk: list[tuple[Row, list[Any]]] = []
+        read = 0
         for number, cells in enumerate(reader.rows, start=2):
-            self.job.processed_rows += 1
-            row = parse_row(number, self.codes, cells)
+            read += 1
+            row = parse_row(number, codes, cells)
             if row is not None:
-                chunk.append(row)
+                chunk.append((row, cells))
             if len(chunk) >= CHUNK_ROWS:
-                self._import_chunk(chunk)
+                yield self._prepare(chunk, read)
                 chunk = []
-                self.report.save()
-        self._import_chunk(chunk)
+                read = 0
+        yield self._prepare(chunk, read)
 
-    def _import_chunk(self, rows: list[Row]) -> None:
-        rows = [row for row in rows if self._first_in_file(row)]
-        hashes = {row.nik: lookup_hash(row.nik) for row in rows if row.nik.isdigit()}
-        ids = actor_ids(hashes.values())
+    def _prepare(self, rows: list[tuple[Row, list[Any]]], read: int) -> Chunk:
+        """Check the rows as new actors' records, without the database (the worker's part)."""
+        repeats: list[tuple[int, str, str, str]] = []
+        refused = 0
+        lookups = self.lookups
+        prepared: list[Prepared] = []
+        for row, cells in rows:
+            repeat = self._repeat(row)
+            if repeat is not None:
+                repeats.append(repeat)
+                if repeat[3] == Level.ERROR:
+                    refused += 1
+                    continue
+            nik_hash = lookups.hash_of(row.nik) if row.nik.isdigit() else None
+            if row.errors:
+                cell_problems = problems(row, row.errors)
+                prepared.append((row.number, cells, nik_hash, cell_problems, None, None, [], None))
+                continue
+            lookups.asked = None
+            valid, errors = validate_actor(
+                user=self.user,
+                data=row.data,
+                legality=row.legality,
+                warn_duplicates=True,
+                lookups=lookups,
+            )
+            if valid is None:
+                refusal = problems(row, errors)
+                prepared.append((row.number, cells, nik_hash, None, refusal, None, [], None))
+            else:
+                actor = services.new_actor(user=self.user, valid=valid)
+                prepared.append(
+                    (row.number, cells, nik_hash, None, None, actor, valid.warnings, lookups.asked)
+                )
+        return read, repeats, refused, prepared
+
+    def _import_chunk(self, chunk: Chunk) -> None:
+        read, repeats, refused, rows = chunk
+        self.job.processed_rows += read
+        for repeat in repeats:
+            self.report.add(*repeat)
+        self.job.failed_count += refused
+        ids = actor_ids({nik_hash for _, _, nik_hash, *_ in rows if nik_hash is not None})
         by_hash = (
             {
                 actor.nik_hash: actor
@@ -400,15 +512,23 @@ class ActorImport:
             if ids
             else {}
         )
-        existing = {nik: by_hash.get(nik_hash) for nik, nik_hash in hashes.items()}
-        checked: list[tuple[Row, Actor | None]] = []
-        records: list[ActorRecord] = []
-        for row in rows:
-            if row.errors:
-                self.report.errors(row, row.errors)
+        # Rows whose NIK is registered are edits: parsed again here, and checked as such.
+        edits: dict[int, tuple[Row, Actor]] = {}
+        fresh: set[int] = set()
+        people: set[Person] = set()
+        for number, cells, nik_hash, cell_problems, *_outcome, twin in rows:
+            if cell_problems is not None:
+                self.report.refuse(number, cell_problems)
                 continue
-            actor = existing.get(row.nik)
-            if actor is not None and not may_act_on_actor(self.user, actor, Do.CHANGE):
+            actor = by_hash.get(nik_hash) if nik_hash is not None else None
+            if actor is None:
+                fresh.add(number)
+                if twin is not None:
+                    people.add(twin)
+                continue
+            row = parse_row(number, self.codes, cells)
+            assert row is not None  # the worker parsed it so
+            if not may_act_on_actor(self.user, actor, Do.CHANGE):
                 self.report.errors(
                     row,
                     {
@@ -419,58 +539,68 @@ class ActorImport:
                     },
                 )
                 continue
-            data = dict(row.data)
-            if actor is not None:
-                _merge_legality(row, actor, self.codes)
-                if not data.get("facilitator"):
-                    data.pop("facilitator", None)  # a blank cell keeps her facilitator
-            checked.append((row, actor))
-            records.append(ActorRecord(data, row.legality, actor))
-        if not records:
-            return
-        if self.districts is None:
-            self.districts = district_codes()
-        # Validation only reads: it runs before the write lock is taken, so a long chunk
-        # never blocks the people using the site.
-        results = validate_actors(
-            user=self.user,
-            records=records,
-            warn_duplicates=True,
-            districts=self.districts,
-            known_actors=existing,
-            known_hashes=hashes,
-            villages=self.villages,
-        )
-        new: list[tuple[Row, ValidActor]] = []
+            edits[number] = (row, actor)
+        checked = dict(zip(edits, self._check_edits(list(edits.values())), strict=True))
+        twins = ChunkLookups.twins_only(people)
+        creates: list[tuple[int, NewActor]] = []
         changes: list[tuple[Row, Actor, ValidActor]] = []
-        for (row, actor), (valid, errors) in zip(checked, results, strict=True):
-            if valid is None:
-                self.report.errors(row, errors)
-                continue
-            for warning in valid.warnings:
-                self.report.add(
-                    row.number, "nik" if "NIK" in warning else "name", warning, Level.WARNING
-                )
-            if actor is None:
-                new.append((row, valid))
-            else:
+        for number, *_cells, refusal, new, warnings, twin in rows:  # in row order
+            if number in checked:
+                row, actor = edits[number]
+                valid, errors = checked[number]
+                if valid is None:
+                    self.report.errors(row, errors)
+                    continue
+                for warning in valid.warnings:
+                    self.report.warning(number, warning)
                 changes.append((row, actor, valid))
-        if not (changes or new):
+            elif number not in fresh:
+                continue  # cells in error, or an edit refused: reported above
+            elif refusal is not None:
+                self.report.refuse(number, refusal)
+            elif new is not None:
+                for warning in warnings:
+                    self.report.warning(number, warning)
+                if twin is not None and (found := twins.twin(*twin, None)):
+                    self.report.warning(number, twin_warning(found))
+                creates.append((number, new))
+        if not (changes or creates):
             return
         with transaction.atomic():
             for row, actor, valid in changes:
                 self._update(row, actor, valid)
-            self._create(new)
+            self._create(creates)
 
-    def _first_in_file(self, row: Row) -> bool:
-        """Repeated NIKs are errors naming the first row; a repeated person is a warning."""
+    def _check_edits(self, edits: list[tuple[Row, Actor]]) -> list[tuple[ValidActor | None, Any]]:
+        """The records of edits, checked with the database (validation only reads: it runs
+        before the write lock is taken, so a long chunk never blocks the site's users)."""
+        if not edits:
+            return []
+        records = []
+        for row, actor in edits:
+            data = dict(row.data)
+            _merge_legality(row, actor, self.codes)
+            if not data.get("facilitator"):
+                data.pop("facilitator", None)  # a blank cell keeps her facilitator
+            records.append(ActorRecord(data, row.legality, actor))
+        return validate_actors(
+            user=self.user,
+            records=records,
+            warn_duplicates=True,
+            districts=self.lookups.districts,
+            known_actors={row.nik: actor for row, actor in edits},
+            known_hashes={row.nik: actor.nik_hash for row, actor in edits},
+            villages=self.villages,
+        )
+
+    def _repeat(self, row: Row) -> tuple[int, str, str, str] | None:
+        """The report line of a row repeated in the file: a repeated NIK is an error naming
+        the first row (the row is refused), a repeated person a warning."""
         if row.nik:
             first = self.seen_nik.setdefault(row.nik, row.number)
             if first != row.number:
-                self.report.errors(
-                    row, {"nik": _t("Same NIK as row %(row)s of this file.") % {"row": first}}
-                )
-                return False
+                reason = _t("Same NIK as row %(row)s of this file.") % {"row": first}
+                return row.number, "nik", reason, Level.ERROR.value
         person = (
             name_key(str(row.data.get("name", ""))),
             cell_text(row.data.get("birth_date")),
@@ -479,14 +609,11 @@ class ActorImport:
         if all(person):
             first = self.seen_person.setdefault(person, row.number)
             if first != row.number:
-                self.report.add(
-                    row.number,
-                    "name",
-                    _t("Possible duplicate of row %(row)s: same name, birth date and village.")
-                    % {"row": first},
-                    Level.WARNING,
-                )
-        return True
+                reason = _t(
+                    "Possible duplicate of row %(row)s: same name, birth date and village."
+                ) % {"row": first}
+                return row.number, "name", reason, Level.WARNING.value
+        return None
 
     def _update(self, row: Row, actor: Actor, valid: ValidActor) -> None:
         before = services.snapshot(actor)
@@ -509,24 +636,24 @@ class ActorImport:
         else:
             self.job.updated_count += 1
 
-    def _create(self, new: list[tuple[Row, ValidActor]]) -> None:
+    def _create(self, new: list[tuple[int, NewActor]]) -> None:
         if not new:
             return
         try:
             with transaction.atomic():
-                services.register_actors_bulk(user=self.user, actors=[v for _, v in new])
+                services.register_actors_bulk(user=self.user, actors=[a for _, a in new])
             self.job.created_count += len(new)
             return
         except IntegrityError:
             pass  # another writer took a NIK meanwhile: find which rows still fit, one by one
-        for row, valid in new:
+        for number, actor in new:
             try:
                 with transaction.atomic():
-                    services.register_actors_bulk(user=self.user, actors=[valid])
+                    services.register_actors_bulk(user=self.user, actors=[actor])
                 self.job.created_count += 1
             except IntegrityError:
-                self.report.errors(
-                    row, {"nik": _t("An actor with this NIK was registered meanwhile.")}
+                self.report.refuse(
+                    number, [("nik", _t("An actor with this NIK was registered meanwhile."))]
                 )
 
 

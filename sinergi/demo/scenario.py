@@ -40,7 +40,7 @@ from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 from sinergi.registry.forms import ValidActor
 from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.rules import compose_nik, format_pirt
-from sinergi.registry.services import register_actors_bulk
+from sinergi.registry.services import new_actor, register_actors_bulk
 
 SEED = 2016
 ACTOR_COUNT = 3024
@@ -484,17 +484,20 @@ def _ensure_actors(plans: list[ActorPlan], hashes: Mapping[str, str], by: User) 
     new = [p for p in plans if p.nik not in existing]
     villages = Region.objects.in_bulk({p.village for p in new})
     facilitators = User.objects.in_bulk({p.facilitator for p in new}, field_name="username")
-    valid = [
-        ValidActor(
-            data={name: getattr(p, name) for name in _ACTOR_FIELDS},
-            village=villages[p.village],
-            facilitator=facilitators.get(p.facilitator),
-            legality=list(p.legality),
-            warnings=[],
+    actors = [
+        new_actor(
+            user=by,
+            valid=ValidActor(
+                data={name: getattr(p, name) for name in _ACTOR_FIELDS},
+                village=villages[p.village],
+                facilitator=facilitators.get(p.facilitator),
+                legality=list(p.legality),
+                warnings=[],
+            ),
         )
         for p in new
     ]
-    register_actors_bulk(user=by, actors=valid)
+    register_actors_bulk(user=by, actors=actors)
     return len(new), sum(len(p.legality) for p in new)
 
 

@@ -581,14 +581,21 @@ def validate_actor(
     legality: list[dict[str, Any]] | None = None,
     instance: Actor | None = None,
     warn_duplicates: bool = False,
+    lookups: Lookups | None = None,
 ) -> tuple[ValidActor | None, Errors]:
     """Validate raw actor data (strings or typed values) for the API.
 
     On an edit, fields not given keep their stored values. Errors are keyed by field name,
-    legality errors by `legality.N.field`.
+    legality errors by `legality.N.field`. The checks ask `lookups` what the database
+    knows (by default, one query per question).
     """
     parsed = _parse(ActorRecord(data, legality, instance))
-    return _check(parsed, user=user, lookups=DatabaseLookups(), warn_duplicates=warn_duplicates)
+    return _check(
+        parsed,
+        user=user,
+        lookups=DatabaseLookups() if lookups is None else lookups,
+        warn_duplicates=warn_duplicates,
+    )
 
 
 def validate_actors(

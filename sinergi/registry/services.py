@@ -197,74 +197,81 @@ def register_actor(
     return actor
 
 
-def register_actors_bulk(*, user: Any, actors: Sequence[ValidActor]) -> None:
-    """Create many validated actors at once (imports), as register_actor would one by one.
+# A validated new actor as register_actors_bulk stores her: NIK hash, name, the values of
+# _ACTOR_COLUMNS, legality items (kind, number, issued_on, expires_on), her CREATE audit
+# row's `after` as JSON text, and her place (village, sector, facilitator id). Plain tuples,
+# made without the database: an import makes them in its worker process and sends them to
+# the job, and plain tuples are the cheapest values to pickle.
+NewActor = tuple[str, str, tuple[Any, ...], list[tuple[Any, ...]], str, tuple[str, str, int | None]]
 
-    Same defaults (a facilitator's own registrations are hers), same columns and one CREATE
-    audit row per actor, but one prepared INSERT per table instead of several per actor.
-    All or none.
-    """
+
+def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
+    """A validated record as register_actor would store her: the same defaults (a
+    facilitator's own registrations are hers), columns and audit snapshot."""
     own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
-    rows: list[tuple[Any, ...]] = []
-    entries: list[tuple[str, str, str, JSONText]] = []  # NIK hash, name, village, state
-    items_by_hash: dict[str, list[dict[str, Any]]] = {}
-    places: list[tuple[str, ActorPlace]] = []
-    for valid in actors:
-        data = valid.data
-        nik = data["nik"]
-        nik_hash = valid.nik_hash or lookup_hash(nik)
-        village = valid.village.code  # type: ignore[union-attr] # a new actor has one
-        province, regency, district, _ = ancestors(village)
-        plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in RECORD_FIELDS}
-        masked = mask_nik(nik)
-        facilitator = valid.facilitator or own
-        items = [
-            _item(
-                item["kind"], item.get("number", ""), item.get("issued_on"), item.get("expires_on")
-            )
-            for item in valid.legality or []
-        ]
-        places.append(
-            (nik_hash, ActorPlace(village, plain["sector"], getattr(facilitator, "pk", None)))
-        )
-        rows.append(
-            (
-                *plain.values(),
-                name_key(plain["name"]),
-                nik_hash,
-                encrypt(nik),
-                masked,
-                village,
-                province,
-                regency,
-                district,
-                facilitator.pk if facilitator is not None else None,
-            )
-        )
-        state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
-        entries.append((nik_hash, plain["name"], village, JSONText(json_text(state))))
-        if items:
-            items_by_hash[nik_hash] = items
+    data = valid.data
+    nik = data["nik"]
+    nik_hash = valid.nik_hash or lookup_hash(nik)
+    village = valid.village.code  # type: ignore[union-attr] # a new actor has one
+    province, regency, district, _ = ancestors(village)
+    plain = {name: data.get(name, _ACTOR_DEFAULTS[name]) for name in RECORD_FIELDS}
+    masked = mask_nik(nik)
+    facilitator = valid.facilitator or own
+    facilitator_id = facilitator.pk if facilitator is not None else None
+    items = [
+        _item(item["kind"], item.get("number", ""), item.get("issued_on"), item.get("expires_on"))
+        for item in valid.legality or []
+    ]
+    row = (
+        *plain.values(),
+        name_key(plain["name"]),
+        nik_hash,
+        encrypt(nik),
+        masked,
+        village,
+        province,
+        regency,
+        district,
+        facilitator_id,
+    )
+    state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
+    return (
+        nik_hash,
+        plain["name"],
+        row,
+        [(i["kind"], i["number"], i["issued_on"], i["expires_on"]) for i in items],
+        json_text(state),
+        (village, plain["sector"], facilitator_id),
+    )
+
+
+def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
+    """Create many new actors at once (imports), as register_actor would one by one: the
+    same rows and one CREATE audit row per actor, but one prepared INSERT per table instead
+    of several per actor. All or none."""
     with transaction.atomic():
-        insert_rows(Actor, _ACTOR_COLUMNS, rows)
-        ids = actor_ids([entry[0] for entry in entries])
-        announce_actors([ActorMove(ids[nik_hash], None, place) for nik_hash, place in places])
+        insert_rows(Actor, _ACTOR_COLUMNS, [row for _, _, row, _, _, _ in actors])
+        ids = actor_ids([nik_hash for nik_hash, *_ in actors])
+        announce_actors(
+            [ActorMove(ids[nik_hash], None, ActorPlace(*place)) for nik_hash, *_, place in actors]
+        )
         insert_rows(
             LegalityItem,
             _LEGALITY_COLUMNS,
-            [
-                (ids[nik_hash], item["kind"], item["number"], item["issued_on"], item["expires_on"])
-                for nik_hash, items in items_by_hash.items()
-                for item in items
-            ],
+            [(ids[nik_hash], *item) for nik_hash, _, _, items, _, _ in actors for item in items],
         )
         record_many(
             user=user,
             action=Action.CREATE,
             object_type="actor",
             entries=[
-                Entry(object_id=ids[nik_hash], object_repr=name, region_code=village, after=state)
-                for nik_hash, name, village, state in entries
+                Entry(
+                    object_id=ids[nik_hash],
+                    object_repr=name,
+                    region_code=place[0],
+                    after=JSONText(audit),
+                )
+                for nik_hash, name, _, _, audit, place in actors
             ],
         )
 

@@ -150,11 +150,13 @@ class Lookups(Protocol):
     def facilitator(self, username: str) -> Facilitator | None: ...
 
 
-def _facilitators(usernames: Collection[str]) -> dict[str, Facilitator]:
+def facilitators(usernames: Collection[str] | None = None) -> dict[str, Facilitator]:
+    """Active facilitators by username: those named, or all of them (None)."""
     found: dict[str, list[Membership]] = {}
-    for membership in Membership.objects.filter(
-        role=Role.FACILITATOR, user__username__in=usernames, user__is_active=True
-    ).select_related("user"):
+    memberships = Membership.objects.filter(role=Role.FACILITATOR, user__is_active=True)
+    if usernames is not None:
+        memberships = memberships.filter(user__username__in=usernames)
+    for membership in memberships.select_related("user"):
         found.setdefault(membership.user.username, []).append(membership)
     return {
         name: Facilitator(ms[0].user, tuple(m.region_id for m in ms)) for name, ms in found.items()
@@ -186,7 +188,7 @@ class DatabaseLookups:
         return (twins.exclude(pk=exclude) if exclude is not None else twins).first()
 
     def facilitator(self, username: str) -> Facilitator | None:
-        return _facilitators([username]).get(username)
+        return facilitators([username]).get(username)
 
 
 # Plain SQL where the ORM's `field__in=[...]` spends about 5 µs per value preparing a
@@ -222,6 +224,27 @@ def district_codes() -> frozenset[str]:
     )
 
 
+Person = tuple[str, date, str]  # name key, birth date, village code
+
+
+def _twins(people: Collection[Person]) -> dict[Person, list[Actor]]:
+    """Registered actors by the person (of these) they are, each list in (name, id) order."""
+    twins: dict[Person, list[Actor]] = {}
+    # By name key alone, the first column of actor_dedup, the rest checked here: with birth
+    # dates and villages in the query too, it takes four times as long. The twins of one
+    # person share a key, so each list is in (name, id) order.
+    keys = list({person[0] for person in people})
+    for start in range(0, len(keys), _IN_BATCH):
+        batch = keys[start : start + _IN_BATCH]
+        for twin in Actor.objects.raw(
+            f"{_TWINS} ({', '.join(['%s'] * len(batch))}) ORDER BY name, id", batch
+        ):
+            person = (twin.name_key, twin.birth_date, twin.village_id)
+            if person in people:
+                twins.setdefault(person, []).append(twin)
+    return twins
+
+
 @dataclass
 class ChunkLookups:
     """Answers for a whole chunk of records, each kind read with one query by `load`."""
@@ -230,7 +253,7 @@ class ChunkLookups:
     actors: dict[str, Actor | None]  # by clear NIK (memory only); None: none registered
     hashes: dict[str, str]  # lookup hash by clear NIK, for every NIK of the chunk
     districts: Collection[str]
-    twins: dict[tuple[str, date, str], list[Actor]] = field(default_factory=dict)
+    twins: dict[Person, list[Actor]] = field(default_factory=dict)
     facilitators: dict[str, Facilitator] = field(default_factory=dict)
 
     @classmethod
@@ -239,7 +262,7 @@ class ChunkLookups:
         *,
         village_codes: Collection[str],
         niks: Collection[str],
-        people: Collection[tuple[str, date, str]],
+        people: Collection[Person],
         usernames: Collection[str],
         districts: Collection[str] | None = None,
         known_actors: Mapping[str, Actor | None] | None = None,
@@ -262,20 +285,6 @@ class ChunkLookups:
                 "id", "nik_hash", "name", "village_id", "facilitator_id"
             ):
                 actors[unknown[actor.nik_hash]] = actor
-        twins: dict[tuple[str, date, str], list[Actor]] = {}
-        if people:
-            # By name key alone, the first column of actor_dedup, the rest checked here: with
-            # birth dates and villages in the query too, it takes four times as long. The
-            # twins of one person share a key, so each list is in (name, id) order.
-            keys = list({person[0] for person in people})
-            for start in range(0, len(keys), _IN_BATCH):
-                batch = keys[start : start + _IN_BATCH]
-                for twin in Actor.objects.raw(
-                    f"{_TWINS} ({', '.join(['%s'] * len(batch))}) ORDER BY name, id", batch
-                ):
-                    person = (twin.name_key, twin.birth_date, twin.village_id)
-                    if person in people:
-                        twins.setdefault(person, []).append(twin)
         known = {} if villages is None else villages
         missing = [code for code in village_codes if code not in known]
         if missing:
@@ -289,9 +298,14 @@ class ChunkLookups:
             actors=actors,
             hashes=hashes,
             districts=district_codes() if districts is None else districts,
-            twins=twins,
-            facilitators=_facilitators(usernames) if usernames else {},
+            twins=_twins(people),
+            facilitators=facilitators(usernames) if usernames else {},
         )
+
+    @classmethod
+    def twins_only(cls, people: Collection[Person]) -> ChunkLookups:
+        """Lookups that know the twins of these people, and nothing else."""
+        return cls(villages={}, actors={}, hashes={}, districts=(), twins=_twins(people))
 
     def hash_of(self, nik: str) -> str:
         if nik not in self.hashes:
@@ -311,6 +325,65 @@ class ChunkLookups:
         for twin in self.twins.get((key, born, village_code), ()):
             if twin.pk != exclude:
                 return twin
+        return None
+
+    def facilitator(self, username: str) -> Facilitator | None:
+        return self.facilitators.get(username)
+
+
+@dataclass
+class PreloadedLookups:
+    """Answers for records of new actors from what a job read before its worker process
+    started (see collect.imports), so that the worker checks them without the database.
+
+    Every village and district, and every active facilitator, are read once per job. The
+    worker only sees NIKs the job has not yet matched to an actor: the job checks them
+    against the database itself, and sends a record whose NIK is registered through the
+    checks again, as an edit. Twins are answered by the job once the previous chunk is
+    written: twin() says none, and keeps in `asked` the person it was asked about (the
+    caller clears it before each record).
+    """
+
+    villages: Mapping[str, tuple[str, str | None, str]]  # code -> name, parent, release
+    districts: Collection[str]
+    facilitators: Mapping[str, Facilitator]
+    hashes: dict[str, str] = field(default_factory=dict)
+    asked: Person | None = None
+    _regions: dict[str, Region] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> PreloadedLookups:
+        villages = Region.objects.filter(level=Level.VILLAGE).values_list(
+            "code", "name", "parent_id", "release"
+        )
+        return cls(
+            villages={code: rest for code, *rest in villages.iterator()},  # type: ignore[misc]
+            districts=district_codes(),
+            facilitators=facilitators(),
+        )
+
+    def hash_of(self, nik: str) -> str:
+        if nik not in self.hashes:
+            self.hashes[nik] = lookup_hash(nik)
+        return self.hashes[nik]
+
+    def village(self, code: str) -> Region | None:
+        region = self._regions.get(code)
+        if region is None and code in self.villages:
+            name, parent, release = self.villages[code]
+            region = self._regions[code] = Region(
+                code=code, name=name, level=Level.VILLAGE, parent_id=parent, release=release
+            )
+        return region
+
+    def actor_with_nik(self, nik: str) -> Actor | None:
+        return None
+
+    def region_exists(self, code: str) -> bool:
+        return code in self.districts
+
+    def twin(self, key: str, born: date, village_code: str, exclude: int | None) -> Actor | None:
+        self.asked = (key, born, village_code)
         return None
 
     def facilitator(self, username: str) -> Facilitator | None:
@@ -407,14 +480,15 @@ def check_record(
         )
         if twin is not None:
             found.possible_duplicate = twin
-            found.warnings.append(
-                _t(
-                    "Possible duplicate: %(name)s (#%(id)s) has the same name, birth date and "
-                    "village."
-                )
-                % {"name": twin.name, "id": twin.pk}
-            )
+            found.warnings.append(twin_warning(twin))
     return found
+
+
+def twin_warning(twin: Actor) -> str:
+    """The warning for a record whose name, birth date and village are already registered."""
+    return _t(
+        "Possible duplicate: %(name)s (#%(id)s) has the same name, birth date and village."
+    ) % {"name": twin.name, "id": twin.pk}
 
 
 def _check_nik(
