@@ -23,6 +23,7 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from random import Random
 from typing import Any
@@ -358,6 +359,25 @@ def _floor_db(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _in_chunks(
+    db: sqlite3.Connection, select: str, write: Callable[[list[Any]], None]
+) -> dict[str, float]:
+    """Time `write` over the rows `select` reads (by id, after the last), FLOOR_CHUNK rows
+    at a time, one transaction each."""
+    started, count, after = time.perf_counter(), 0, 0
+    while True:
+        db.execute("BEGIN IMMEDIATE")
+        rows = db.execute(select, (after, FLOOR_CHUNK)).fetchall()
+        if not rows:
+            db.execute("COMMIT")
+            break
+        after = rows[-1][0]
+        write(rows)
+        db.execute("COMMIT")
+        count += len(rows)
+    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+
+
 def floor(workdir: Path) -> dict[str, float]:
     """The writes a re-score cannot avoid, alone: on a copy of the prepared database, with the
     job's pragmas and chunks, each counted row read, marked superseded and inserted again as
@@ -372,14 +392,8 @@ def floor(workdir: Path) -> dict[str, float]:
         f"SELECT {', '.join(columns)} FROM {table} "
         "WHERE counted = 1 AND instrument_id = 1 AND id > ? ORDER BY id LIMIT ?"
     )
-    started, count, after = time.perf_counter(), 0, 0
-    while True:
-        db.execute("BEGIN IMMEDIATE")
-        rows = db.execute(select, (after, FLOOR_CHUNK)).fetchall()
-        if not rows:
-            db.execute("COMMIT")
-            break
-        after = rows[-1][0]
+
+    def write(rows: list[Any]) -> None:
         ids = [row[0] for row in rows]
         db.execute(
             f"UPDATE {table} SET counted = 0 WHERE id IN ({', '.join('?' * len(ids))})",
@@ -391,9 +405,8 @@ def floor(workdir: Path) -> dict[str, float]:
             values[supersedes], values[instrument] = row[0], 2
             copies.append(values)
         db.executemany(insert, copies)
-        db.execute("COMMIT")
-        count += len(rows)
-    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+
+    return _in_chunks(db, select, write)
 
 
 def floor_in_place(workdir: Path) -> dict[str, float]:
@@ -421,19 +434,12 @@ def floor_in_place(workdir: Path) -> dict[str, float]:
         f"UPDATE {table} SET instrument_id = 2, level = ?, total_score = ?, aspects = ?,"
         " graduate = ? WHERE id = ?"
     )
-    started, count, after = time.perf_counter(), 0, 0
-    while True:
-        db.execute("BEGIN IMMEDIATE")
-        rows = db.execute(select, (after, FLOOR_CHUNK)).fetchall()
-        if not rows:
-            db.execute("COMMIT")
-            break
-        after = rows[-1][0]
+
+    def write(rows: list[Any]) -> None:
         db.executemany(history, [row[:6] for row in rows])
         db.executemany(update, [(*row[2:6], row[0]) for row in rows])
-        db.execute("COMMIT")
-        count += len(rows)
-    return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+
+    return _in_chunks(db, select, write)
 
 
 PHASES = {
