@@ -163,16 +163,22 @@ def facilitators(usernames: Collection[str] | None = None) -> dict[str, Facilita
     }
 
 
-class DatabaseLookups:
-    """One query per question asked: for checking one record."""
+class _HashedOnce:
+    """`hash_of` for the lookups below: each NIK hashed once, kept in `hashes`."""
 
-    def __init__(self) -> None:
-        self.hashes: dict[str, str] = {}
+    hashes: dict[str, str]
 
     def hash_of(self, nik: str) -> str:
         if nik not in self.hashes:
             self.hashes[nik] = lookup_hash(nik)
         return self.hashes[nik]
+
+
+class DatabaseLookups(_HashedOnce):
+    """One query per question asked: for checking one record."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[str, str] = {}
 
     def village(self, code: str) -> Region | None:
         return Region.objects.filter(code=code, level=Level.VILLAGE).first()
@@ -246,7 +252,7 @@ def _twins(people: Collection[Person]) -> dict[Person, list[Actor]]:
 
 
 @dataclass
-class ChunkLookups:
+class ChunkLookups(_HashedOnce):
     """Answers for a whole chunk of records, each kind read with one query by `load`."""
 
     villages: dict[str, Region]
@@ -307,11 +313,6 @@ class ChunkLookups:
         """Lookups that know the twins of these people, and nothing else."""
         return cls(villages={}, actors={}, hashes={}, districts=(), twins=_twins(people))
 
-    def hash_of(self, nik: str) -> str:
-        if nik not in self.hashes:
-            self.hashes[nik] = lookup_hash(nik)
-        return self.hashes[nik]
-
     def village(self, code: str) -> Region | None:
         return self.villages.get(code)
 
@@ -332,7 +333,7 @@ class ChunkLookups:
 
 
 @dataclass
-class PreloadedLookups:
+class PreloadedLookups(_HashedOnce):
     """Answers for records of new actors from what a job read before its worker process
     started (see collect.imports), so that the worker checks them without the database.
 
@@ -361,11 +362,6 @@ class PreloadedLookups:
             districts=district_codes(),
             facilitators=facilitators(),
         )
-
-    def hash_of(self, nik: str) -> str:
-        if nik not in self.hashes:
-            self.hashes[nik] = lookup_hash(nik)
-        return self.hashes[nik]
 
     def village(self, code: str) -> Region | None:
         region = self._regions.get(code)
