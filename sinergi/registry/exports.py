@@ -57,8 +57,12 @@ def _yes_no(value: bool) -> str:
     return "ya" if value else "tidak"
 
 
-def actor_row(actor: Actor, nik: str) -> list[Any]:
-    """One exported row, in EXPORT_COLUMNS order (legality items must be prefetched)."""
+def actor_row(actor: Actor, nik: str | None) -> list[Any]:
+    """One exported row, in EXPORT_COLUMNS order (legality items must be prefetched).
+
+    Without the clear NIK (None), the row has its masked form and the birth year alone: with
+    the region, a birth date is 12 of the NIK's 16 digits.
+    """
     numbers: dict[str, list[str]] = {kind: [] for kind in _NUMBERED}
     others: list[str] = []
     for item in actor.legality_items.all():
@@ -68,10 +72,10 @@ def actor_row(actor: Actor, nik: str) -> list[Any]:
             others.append(item.kind)
     return [
         actor.pk,
-        nik,
+        actor.nik_masked if nik is None else nik,
         actor.name,
         actor.sex,
-        actor.birth_date,
+        actor.birth_date.year if nik is None else actor.birth_date,
         actor.phone,
         actor.address,
         actor.village_id,
@@ -97,7 +101,7 @@ def _rows(user: Any, actors: QuerySet[Actor]) -> Iterator[list[Any]]:
     """Rows of the export; the NIK is clear only where the user may reveal it."""
     for actor in actors.iterator(chunk_size=2000):
         reveal = may_act_on_actor(user, actor, Do.REVEAL_NIK)
-        yield actor_row(actor, decrypt(actor.nik_encrypted) if reveal else actor.nik_masked)
+        yield actor_row(actor, decrypt(actor.nik_encrypted) if reveal else None)
 
 
 def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:

@@ -9,7 +9,7 @@ from datetime import date
 from sinergi.lib.problems import Problem as Problem  # re-exported for callers
 from sinergi.lib.problems import _
 
-MASK = "\u2022"  # bullet, as in 3317••••••••0001
+MASK = "\u2022"  # bullet, as in 3317••••••••••••
 _DIGITS = re.compile(r"^\d+$")
 
 
@@ -92,7 +92,14 @@ def check_nik(
 
 
 def mask_nik(nik: str) -> str:
-    return nik[:4] + MASK * (len(nik) - 8) + nik[-4:]
+    """The only masked form of an NIK, wherever one is shown: the province and kab/kota of
+    first registration (the first 4 digits) and nothing else.
+
+    The rest must stay hidden: digits 5-12 are the district and the birth date (+40 for
+    women), which the actor's record gives anyway, so the last 4 (the serial) are the only
+    part that cannot be derived, and showing them rebuilt whole NIKs from the API.
+    """
+    return nik[:4] + MASK * (len(nik) - 4)
 
 
 def check_nib(number: str) -> Problem | None:

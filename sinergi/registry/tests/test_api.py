@@ -52,7 +52,7 @@ def test_it_creates_an_actor_and_never_returns_the_clear_nik(personas: Personas)
     response = client.post("/api/v1/actors", payload, content_type="application/json")
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["nik_masked"] == payload["nik"][:4] + "••••••••" + payload["nik"][-4:]
+    assert body["nik_masked"] == payload["nik"][:4] + "••••••••••••"
     assert payload["nik"] not in response.content.decode()
     assert body["village_code"] == REMBANG_VILLAGE
     assert (body["regency_code"], body["province_code"]) == ("33.17", "33")

@@ -70,7 +70,7 @@ def test_formula_like_cells_are_neutralised(personas: Personas) -> None:
 def test_the_nik_is_clear_only_for_users_who_may_reveal_it(personas: Personas) -> None:
     nik = valid_nik()
     ActorFactory(nik=nik, facilitator=None)
-    masked = nik[:4] + "••••••••" + nik[-4:]
+    masked = nik[:4] + "••••••••••••"
     assert csv_rows(login(personas.viewer.username))[0]["nik"] == masked
     assert xlsx_rows(login(personas.viewer.username))[0]["nik"] == masked
     assert csv_rows(login(personas.rembang.username))[0]["nik"] == nik

@@ -45,7 +45,7 @@ def test_it_rejects_a_birth_date_that_disagrees() -> None:
 
 
 def test_it_masks_the_middle_digits() -> None:
-    assert rules.mask_nik("3317045203850001") == "3317••••••••0001"
+    assert rules.mask_nik("3317045203850001") == "3317••••••••••••"
 
 
 def test_it_checks_nib_and_pirt_formats() -> None:
