@@ -139,6 +139,11 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# A registration refused because the NIK is an actor's outside the user's scope tells her
+# that NIK is registered: each is audited, and after this many in 24 hours the user may
+# register nobody until the oldest falls out of the window.
+NIK_CONFLICT_DAILY_LIMIT = env_int("NIK_CONFLICT_DAILY_LIMIT", 20, minimum=1)
+
 # Uploads: the view enforces IMPORT_MAX_BYTES; Django's own limits keep
 # oversized bodies from being read into memory.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -17,6 +17,7 @@ class Action(models.TextChoices):
     LOGIN = "login", _("Log in")
     LOGIN_FAILED = "login_failed", _("Failed log in")
     LOCKOUT = "lockout", _("Account locked")
+    NIK_CONFLICT = "nik_conflict", _("NIK registered elsewhere")
 
 
 class AuditEvent(models.Model):

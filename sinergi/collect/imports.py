@@ -37,7 +37,7 @@ from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_first_sheet
 from sinergi.regions.models import Region
-from sinergi.registry import rules, services
+from sinergi.registry import conflicts, rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
 from sinergi.registry.forms import (
@@ -516,7 +516,7 @@ class ActorImport:
         edits: dict[int, tuple[Row, Actor]] = {}
         fresh: set[int] = set()
         people: set[Person] = set()
-        for number, cells, nik_hash, cell_problems, *_outcome, twin in rows:
+        for number, cells, nik_hash, cell_problems, refusal, _new, _warnings, twin in rows:
             if cell_problems is not None:
                 self.report.refuse(number, cell_problems)
                 continue
@@ -529,15 +529,7 @@ class ActorImport:
             row = parse_row(number, self.codes, cells)
             assert row is not None  # the worker parsed it so
             if not may_act_on_actor(self.user, actor, Do.CHANGE):
-                self.report.errors(
-                    row,
-                    {
-                        "nik": _t(
-                            "An actor with this NIK is already registered outside your "
-                            "region or caseload; ask her regency officer."
-                        )
-                    },
-                )
+                self._refuse_registered(row, actor, refusal)
                 continue
             edits[number] = (row, actor)
         checked = dict(zip(edits, self._check_edits(list(edits.values())), strict=True))
@@ -570,6 +562,26 @@ class ActorImport:
             for row, actor, valid in changes:
                 self._update(row, actor, valid)
             self._create(creates)
+
+    def _refuse_registered(self, row: Row, actor: Actor, refusal: Problems | None) -> None:
+        """A row whose NIK is an actor's the user may not change: refused as the new record it
+        would be (the worker checked it so) while it has errors, since the conflict tells
+        that the NIK is registered (registry.conflicts); told, and audited, once it has none.
+        """
+        if refusal is not None:
+            self.report.refuse(row.number, refusal)
+            return
+        conflicts.check_allowance(self.user)
+        conflicts.record_conflict(user=self.user, actor=actor, channel="import")
+        self.report.errors(
+            row,
+            {
+                "nik": _t(
+                    "An actor with this NIK is already registered outside your "
+                    "region or caseload; ask her regency officer."
+                )
+            },
+        )
 
     def _check_edits(self, edits: list[tuple[Row, Actor]]) -> list[tuple[ValidActor | None, Any]]:
         """The records of edits, checked with the database (validation only reads: it runs
@@ -722,6 +734,9 @@ def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJo
         job.status = JobStatus.DONE
     except (HeaderError, NotASpreadsheet) as exc:
         importer.report.add(1, "", str(exc))
+        job.status = JobStatus.FAILED
+    except conflicts.TooManyConflicts as exc:
+        importer.report.add(0, "nik", str(exc))
         job.status = JobStatus.FAILED
     except Exception:
         log.exception("%s import job %s failed", job.kind, job_id)

@@ -14,7 +14,7 @@ from ninja.errors import HttpError
 from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
 from sinergi.lib.errors import InvalidInput
 from sinergi.lib.pagination import cursor_page
-from sinergi.registry import services
+from sinergi.registry import conflicts, services
 from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
@@ -127,9 +127,17 @@ def serialize(user: Any, actors: list[Actor]) -> list[dict[str, Any]]:
     ]
 
 
-def _payload(body: ActorIn) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+def _payload(
+    request: HttpRequest, body: ActorIn
+) -> tuple[dict[str, Any], list[dict[str, Any]] | None]:
+    """The record as validation takes it; a user paused by registry.conflicts gives no NIK."""
     data = body.dict(exclude_unset=True)
     legality = data.pop("legality", None)
+    if data.get("nik"):
+        try:
+            conflicts.check_allowance(request.user)
+        except conflicts.TooManyConflicts as exc:
+            raise InvalidInput({"nik": [str(exc)]}, status=429, detail=str(exc)) from exc
     return {k: ("" if v is None else v) for k, v in data.items()}, legality
 
 
@@ -152,7 +160,7 @@ def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
 def create_actor(request: HttpRequest, body: ActorIn) -> Status[dict[str, Any]]:
     if not may_write(request.user):
         raise HttpError(403, _("Your role is read-only."))
-    data, legality = _payload(body)
+    data, legality = _payload(request, body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality)
     if valid is None:
         raise InvalidInput(errors)
@@ -171,7 +179,7 @@ def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str
     actor = get_actor(request.user, actor_id)
     if not may_act_on_actor(request.user, actor, Do.CHANGE):
         raise HttpError(403, _("You may view this actor but not change it."))
-    data, legality = _payload(body)
+    data, legality = _payload(request, body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality, instance=actor)
     if valid is None:
         raise InvalidInput(errors)

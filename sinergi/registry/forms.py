@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import User
 from sinergi.regions.models import Region
+from sinergi.registry import conflicts
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 from sinergi.registry.models import Actor
 from sinergi.registry.validation import (
@@ -182,6 +183,12 @@ class ActorForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("nik"):
+            try:
+                conflicts.check_allowance(self.user)
+            except conflicts.TooManyConflicts as exc:
+                self.add_error("nik", str(exc))
+                return data
         found = check_record(
             data,
             user=self.user,

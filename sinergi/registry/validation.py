@@ -29,7 +29,7 @@ from sinergi.lib.crypto import decrypt, lookup_hash
 from sinergi.regions.choices import Level
 from sinergi.regions.codes import ancestors, normalise
 from sinergi.regions.models import Region
-from sinergi.registry import rules
+from sinergi.registry import conflicts, rules
 from sinergi.registry.choices import LegalityKind, Status
 from sinergi.registry.models import Actor
 
@@ -425,6 +425,9 @@ class Findings:
     warnings: list[str] = field(default_factory=list)
     existing_actor: Actor | None = None
     possible_duplicate: Actor | None = None
+    # An actor outside the user's scope who holds the record's NIK: told (and audited) only
+    # when the record is otherwise valid, see registry.conflicts.
+    conflict: Actor | None = None
 
 
 def check_record(
@@ -459,6 +462,18 @@ def check_record(
             found.errors.append(
                 ("facilitator", _t("This facilitator does not work in the village's region."))
             )
+    if found.conflict is not None and fields_valid and not found.errors:
+        found.existing_actor = found.conflict
+        found.errors.append(
+            (
+                "nik",
+                _t(
+                    "An actor with this NIK is already registered in another region; ask its "
+                    "regency officer."
+                ),
+            )
+        )
+        conflicts.record_conflict(user=user, actor=found.conflict, channel="registration")
     if (
         warn_duplicates
         and fields_valid
@@ -505,17 +520,14 @@ def _check_nik(
         return
     existing = lookups.actor_with_nik(nik)
     if existing is not None and (instance is None or existing.pk != instance.pk):
+        if not may_act_on_actor(user, existing, Do.VIEW):
+            found.conflict = existing
+            return
         found.existing_actor = existing
-        if may_act_on_actor(user, existing, Do.VIEW):
-            message = _t("An actor with this NIK is already registered: %(name)s (#%(id)s).") % {
-                "name": existing.name,
-                "id": existing.pk,
-            }
-        else:
-            message = _t(
-                "An actor with this NIK is already registered in another region; ask its "
-                "regency officer."
-            )
+        message = _t("An actor with this NIK is already registered: %(name)s (#%(id)s).") % {
+            "name": existing.name,
+            "id": existing.pk,
+        }
         found.errors.append(("nik", message))
         return
     if not lookups.region_exists(check.region_prefix):

@@ -235,6 +235,7 @@ def test_an_actor_registered_outside_her_scope_is_not_touched(personas: Personas
     row = actor_row("Ibu Kendal", village=KENDAL_VILLAGE)
     kendal = ActorFactory(name="Ibu Kendal", nik=row[0], village_code=KENDAL_VILLAGE)
     row[1] = "Ibu Diganti"
+    row[4] = REMBANG_VILLAGE  # otherwise a valid record for her: the conflict is told
     job = import_file(login(personas.rembang.username), xlsx_bytes([row]))
     [(_, column, reason)] = issues(job)
     assert column == "nik"
@@ -310,6 +311,7 @@ def mixed_rows(personas: Personas) -> list[list[Any]]:
     edited[HEADER.index("business_name")] = "Usaha Baru"
     outside = actor_row("Ibu Kendal", village=KENDAL_VILLAGE, born=date(1981, 1, 1))
     ActorFactory(name="Ibu Kendal", nik=outside[0], village_code=KENDAL_VILLAGE)
+    outside[HEADER.index("village_code")] = REMBANG_VILLAGE  # valid as new: the conflict is told
     ActorFactory(name="Ibu Kembar", birth_date=date(1982, 2, 2))
     bad = actor_row("Ibu Salah", born=date(1983, 3, 3))
     bad[HEADER.index("sector")] = "mining"
