@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -55,14 +56,20 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             note=f"client {client}",
         )
         return user
-    account = User.objects.filter(username=username[:150]).first()
-    region = home_region(account) if account is not None else ""
+    # One query whether or not the account exists: the same work for both.
+    account_id, region = (
+        User.objects.filter(username=username[:150])
+        .annotate(region=Subquery(_home_regions(OuterRef("pk"))[:1]))
+        .values_list("pk", "region")
+        .first()
+    ) or ("", "")
+    region = region or ""
     with transaction.atomic():
         record(
             user=None,
             action=Action.LOGIN_FAILED,
             object_type="user",
-            object_id=account.pk if account is not None else "",
+            object_id=account_id,
             object_repr=username,
             region_code=region,
             note=f"client {client}",
@@ -72,7 +79,7 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
                 user=None,
                 action=Action.LOCKOUT,
                 object_type="user",
-                object_id=account.pk if account is not None else "",
+                object_id=account_id,
                 object_repr=username,
                 region_code=region,
                 note=f"client {client}; locked: {', '.join(attempt.reached)}",
@@ -82,15 +89,18 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
     return None
 
 
-def home_region(user: User) -> str:
-    """The region an account's events are filed under, so regional auditors see them."""
-    region = (
+def _home_regions(user: Any) -> QuerySet[Membership, str]:
+    return (
         Membership.objects.filter(user=user, region__isnull=False)
         .order_by("id")
         .values_list("region_id", flat=True)
-        .first()
     )
-    return region or ""
+
+
+def home_region(user: User) -> str:
+    """The region an account's events are filed under (its first regional membership), so
+    regional auditors see them."""
+    return _home_regions(user).first() or ""
 
 
 def _hash_token(token: str) -> str:

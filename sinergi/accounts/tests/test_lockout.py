@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sinergi.accounts.tests.test_login import LIMIT, login
 from sinergi.audit.models import Action, AuditEvent
@@ -190,3 +192,38 @@ def test_parallel_attempts_never_get_more_than_the_limit_checked(file_database: 
     counter.join()
     assert checked == [LIMIT]
     assert sorted(statuses) == [401] * (LIMIT - 1) + [429] * (31 - LIMIT)
+
+
+class CountingHasher(MD5PasswordHasher):
+    """The tests' fast hasher, counting how often a password is hashed."""
+
+    calls = 0
+
+    def encode(self, password: str, salt: str) -> str:
+        CountingHasher.calls += 1
+        return super().encode(password, salt)
+
+
+def test_unknown_and_known_usernames_cost_the_same_queries_and_hashing(
+    personas: Personas, settings: Any
+) -> None:
+    settings.PASSWORD_HASHERS = ["sinergi.accounts.tests.test_lockout.CountingHasher"]
+
+    def cost(username: str) -> tuple[int, int]:
+        CountingHasher.calls = 0
+        with CaptureQueriesContext(connection) as queries:
+            assert token_from("203.0.113.70", username, "wrong") == 401
+        return len(queries), CountingHasher.calls
+
+    cost("warm-up")  # first-use queries (content types, sessions) are not the login's
+    assert cost("rani-rembang") == cost("rani-rembang-x")
+    assert cost("kiki-kendal")[1] == 1
+
+
+def test_the_user_list_shows_a_username_locked_for_new_clients(personas: Personas) -> None:
+    for n in range(6):
+        token_from(f"203.0.113.{80 + n}", "fitri-pendamping", "wrong")
+    client = at("198.51.100.1")
+    client.force_login(personas.rembang)
+    body = client.get("/accounts/users/?q=fitri").content.decode()
+    assert "Locked" in body
