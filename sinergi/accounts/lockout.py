@@ -107,7 +107,13 @@ def count_attempt(*, username: str, client: str) -> Attempt:
                     ),
                     last_attempt_at=now,
                 )
-                failures, last = row.values_list("failures", "last_attempt_at").get()
+                found = row.values_list("failures", "last_attempt_at").first()
+                if found is None:  # pruned since _ensure (it was stale): a first failure
+                    LoginThrottle.objects.create(
+                        scope=scope, key=key, failures=1, last_attempt_at=now
+                    )
+                    found, counted = (1, now), 1
+                failures, last = found
                 if not counted:
                     # Raised inside the block, so the keys counted before this one are not.
                     raise _Refused((last or now) + _window())
@@ -148,3 +154,16 @@ def locked_usernames(usernames: list[str]) -> set[str]:
             last_attempt_at__gt=timezone.now() - _window(),
         ).values_list("key", flat=True)
     )
+
+
+def prune_login_counts() -> int:
+    """Delete counts that no longer matter: no counted attempt within LOGIN_LOCKOUT_MINUTES
+    and no success within LOGIN_KNOWN_CLIENT_DAYS. Returns how many were deleted."""
+    now = timezone.now()
+    known_since = now - timedelta(days=settings.LOGIN_KNOWN_CLIENT_DAYS)
+    stale = LoginThrottle.objects.filter(
+        Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=now - _window()),
+        Q(succeeded_at__isnull=True) | Q(succeeded_at__lt=known_since),
+    )
+    deleted, _by_model = stale.delete()
+    return deleted

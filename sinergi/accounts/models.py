@@ -76,6 +76,7 @@ class LoginThrottle(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope", "key"], name="unique_login_throttle"),
         ]
+        indexes = [models.Index(fields=["last_attempt_at"], name="login_throttle_last_attempt")]
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}: {self.failures}"

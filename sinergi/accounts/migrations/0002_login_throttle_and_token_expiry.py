@@ -70,6 +70,7 @@ class Migration(migrations.Migration):
                 ('succeeded_at', models.DateTimeField(blank=True, null=True)),
             ],
             options={
+                'indexes': [models.Index(fields=['last_attempt_at'], name='login_throttle_last_attempt')],
                 'constraints': [models.UniqueConstraint(fields=('scope', 'key'), name='unique_login_throttle')],
             },
         ),

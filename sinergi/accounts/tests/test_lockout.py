@@ -6,15 +6,20 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.hashers import MD5PasswordHasher
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from sinergi.accounts.models import LoginThrottle
 from sinergi.accounts.tests.test_login import LIMIT, login
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.collect.tests.odk import basic
@@ -227,3 +232,16 @@ def test_the_user_list_shows_a_username_locked_for_new_clients(personas: Persona
     client.force_login(personas.rembang)
     body = client.get("/accounts/users/?q=fitri").content.decode()
     assert "Locked" in body
+
+
+def test_stale_counts_are_pruned_and_known_clients_kept(personas: Personas) -> None:
+    assert login(at("198.51.100.10"), "rani-rembang", PASSWORD).status_code == 302
+    token_from("203.0.113.90", "nobody", "wrong")
+    LoginThrottle.objects.update(last_attempt_at=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+    call_command("prune_login_counts", stdout=out)
+    assert "Deleted 5 stale login counts." in out.getvalue()
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        "198.51.100.10 rani-rembang"
+    }
+    assert token_from("203.0.113.90", "nobody", "wrong") == 401  # counting starts again
