@@ -24,7 +24,7 @@ from sinergi.accounts.tests.test_login import LIMIT, login
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.collect.tests.odk import basic
 from sinergi.lib.clients import client_key
-from sinergi.test import PASSWORD, Personas, make_personas
+from sinergi.test import PASSWORD, Personas, make_personas, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -245,3 +245,16 @@ def test_stale_counts_are_pruned_and_known_clients_kept(personas: Personas) -> N
         "198.51.100.10 rani-rembang"
     }
     assert token_from("203.0.113.90", "nobody", "wrong") == 401  # counting starts again
+
+
+def test_the_province_sees_the_lockouts_of_its_regencies(personas: Personas) -> None:
+    for _ in range(LIMIT):
+        token_from("203.0.113.95", "rani-rembang", "wrong")
+    province = at("198.51.100.2")
+    province.force_login(personas.jateng)
+    page = province.get("/audit/")
+    assert Action.LOCKOUT in {event.action for event, _changes in page.context["rows"]}
+    elsewhere = at("198.51.100.3")
+    elsewhere.force_login(make_user("lina-landak", "province_officer", "61"))
+    rows = elsewhere.get("/audit/").context["rows"]
+    assert Action.LOCKOUT not in {event.action for event, _changes in rows}
