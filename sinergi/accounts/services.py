@@ -109,10 +109,23 @@ def _hash_token(token: str) -> str:
 
 def issue_token(*, user: User) -> str:
     """Create an API token valid for API_TOKEN_DAYS; the clear value is returned once and
-    never stored. (The login that precedes it is the audited event.)"""
+    never stored."""
     token = secrets.token_urlsafe(32)
     expires = timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
-    ApiToken.objects.create(user=user, token_hash=_hash_token(token), expires_at=expires)
+    with transaction.atomic():
+        stored = ApiToken.objects.create(
+            user=user, token_hash=_hash_token(token), expires_at=expires
+        )
+        record(
+            user=user,
+            action=Action.CREATE,
+            object_type="api_token",
+            object_id=stored.pk,
+            object_repr=user.username,
+            region_code=home_region(user),
+            after={"expires_at": expires.isoformat()},
+            note="API token issued",
+        )
     return token
 
 

@@ -39,6 +39,12 @@ def test_a_token_expires_after_api_token_days(personas: Personas, settings: Any)
     stored = ApiToken.objects.get(user=personas.rembang)
     lifetime = stored.expires_at - stored.created_at
     assert timedelta(days=7) - timedelta(minutes=1) < lifetime <= timedelta(days=7)
+    issued = AuditEvent.objects.get(object_type="api_token", action=Action.CREATE)
+    assert (issued.object_id, issued.username, issued.region_code) == (
+        str(stored.pk),
+        "rani-rembang",
+        "33.17",
+    )
     assert status_with(token) == 200
     ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
     expired = Client(HTTP_AUTHORIZATION=f"Bearer {token}").get("/api/v1/regions")
@@ -54,7 +60,7 @@ def test_logout_revokes_only_the_calling_token_and_is_audited(personas: Personas
     assert status_with(second) == 200
     again = Client(HTTP_AUTHORIZATION=f"Bearer {first}").post("/api/v1/auth/logout")
     assert again.status_code == 401
-    event = AuditEvent.objects.get(object_type="api_token")
+    event = AuditEvent.objects.get(object_type="api_token", action=Action.UPDATE)
     assert (event.username, event.note, event.region_code) == (
         "rani-rembang",
         "API tokens revoked: logout",
@@ -148,7 +154,7 @@ def test_a_manager_revokes_all_tokens_of_a_user_she_manages(personas: Personas) 
     response = client.post(f"/accounts/users/{personas.pendamping.pk}/tokens/", {"all": "on"})
     assert response.status_code == 302
     assert [status_with(token) for token in tokens] == [401, 401]
-    event = AuditEvent.objects.get(object_type="api_token")
+    event = AuditEvent.objects.get(object_type="api_token", action=Action.UPDATE)
     assert (event.username, event.object_repr, event.note) == (
         "rani-rembang",
         "fitri-pendamping",
