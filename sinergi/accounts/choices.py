@@ -27,3 +27,11 @@ ROLE_LEVELS: dict[str, tuple[int | None, ...]] = {
     Role.FACILITATOR: (2, 3, 4),
     Role.VIEWER: (None, 1, 2, 3),
 }
+
+
+class ThrottleScope(models.TextChoices):
+    """What a count of failed logins is kept for (see sinergi/accounts/lockout.py)."""
+
+    PAIR = "pair", _("Username from one client")
+    CLIENT = "client", _("Client address")
+    USERNAME = "username", _("Username")

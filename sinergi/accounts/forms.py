@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
@@ -15,8 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts import scoping
 from sinergi.accounts.choices import RANK, ROLE_LEVELS, Role
+from sinergi.accounts.lockout import LockedOut
 from sinergi.accounts.models import Membership, User
-from sinergi.accounts.services import LockedOut, check_credentials
+from sinergi.accounts.services import (
+    MalformedCredentials,
+    change_own_password,
+    check_credentials,
+)
 from sinergi.regions.choices import Level
 from sinergi.regions.codes import level_of, normalise
 from sinergi.regions.models import Region
@@ -49,10 +54,41 @@ class LoginForm(AuthenticationForm):
                     code="locked",
                     params={"time": until},
                 ) from exc
+            except MalformedCredentials as exc:
+                raise forms.ValidationError(
+                    _("%(field)s must not contain a NUL character."),
+                    code="null_characters_not_allowed",
+                    params={"field": exc.field},
+                ) from exc
             if self.user_cache is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class OwnPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, saved through change_own_password (audited, and her API
+    tokens revoked)."""
+
+    def save(self, commit: bool = True) -> Any:
+        return change_own_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class RevokeTokensForm(forms.Form):
+    """Which of a user's API tokens to revoke: one (its id) or all."""
+
+    token = forms.IntegerField(required=False, min_value=1)
+    all = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("all") and not data.get("token"):
+            raise forms.ValidationError(_("Choose a token to revoke."), code="required")
+        return data
+
+    def tokens(self) -> list[int] | None:
+        """The ids to revoke; None for all."""
+        return None if self.cleaned_data["all"] else [self.cleaned_data["token"]]
 
 
 def _region_code(raw: str) -> str:

@@ -6,15 +6,12 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.choices import Role
+from sinergi.accounts.choices import Role, ThrottleScope
 from sinergi.regions.models import Region
 
 
 class User(AbstractUser):
     """A person who logs in. What she may see and do comes only from her memberships."""
-
-    failed_logins = models.PositiveSmallIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["username"]
@@ -46,12 +43,40 @@ class Membership(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API; only its hash is stored."""
+    """A bearer token for the API; only its hash is stored. It authenticates until it expires
+    or is revoked (logout, by its owner or a manager, or on a password change or reset)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     token_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"token of {self.user}"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted for one key (a username from one client, a client address, or a
+    username), whether or not such a user exists. The key is locked while `failures` has
+    reached its limit and the last counted attempt is younger than LOGIN_LOCKOUT_MINUTES."""
+
+    scope = models.CharField(max_length=10, choices=ThrottleScope.choices)
+    key = models.CharField(max_length=250)
+    failures = models.PositiveIntegerField(default=0)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Pair scope only: the last successful login of this username from this client.
+    succeeded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="unique_login_throttle"),
+        ]
+        indexes = [models.Index(fields=["last_attempt_at"], name="login_throttle_last_attempt")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

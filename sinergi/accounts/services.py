@@ -10,36 +10,42 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
-from django.db.models import F
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
+from sinergi.accounts.lockout import LockedOut, count_attempt, forgive_attempt
 from sinergi.accounts.models import ApiToken, Membership, User
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.lib.clients import client_address
 
 
-class LockedOut(Exception):
-    """Too many failed attempts: the account refuses logins until `until`."""
+class MalformedCredentials(ValueError):
+    """A username or password no account can have (a NUL character): answered 400, since
+    the database could not even be asked about it."""
 
-    def __init__(self, until: Any) -> None:
-        super().__init__(str(until))
-        self.until = until
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
 
 
 def check_credentials(*, request: HttpRequest | None, username: str, password: str) -> User | None:
-    """Authenticate, counting failures; after LOGIN_FAILURE_LIMIT the account locks for a while.
+    """Authenticate one login attempt (web, API token, OpenRosa Basic auth alike).
 
-    A locked account is refused even with the right password, so guessing gains nothing.
+    The attempt is counted before the password is checked (see lockout.py) and refused with
+    LockedOut, right password or not, while its keys are locked; known and unknown usernames
+    take the same path. Failures and locks are audited with the client address, under the
+    account's region.
     """
-    account = User.objects.filter(username=username).first()
-    now = timezone.now()
-    if account is not None and account.locked_until and account.locked_until > now:
-        raise LockedOut(account.locked_until)
+    for field, value in (("username", username), ("password", password)):
+        if "\x00" in value:
+            raise MalformedCredentials(field)
+    client = client_address(request)
+    attempt = count_attempt(username=username, client=client)
     user = authenticate(request, username=username, password=password)
     if isinstance(user, User):
-        if user.failed_logins or user.locked_until:
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        forgive_attempt(attempt)
         record(
             user=user,
             action=Action.LOGIN,
@@ -47,47 +53,54 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
             object_id=user.pk,
             object_repr=user.username,
             region_code=home_region(user),
+            note=f"client {client}",
         )
         return user
-    if account is None:
-        return None
-    until = None
+    # One query whether or not the account exists: the same work for both.
+    account_id, region = (
+        User.objects.filter(username=username[:150])
+        .annotate(region=Subquery(_home_regions(OuterRef("pk"))[:1]))
+        .values_list("pk", "region")
+        .first()
+    ) or ("", "")
+    region = region or ""
     with transaction.atomic():
-        User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
-        account.refresh_from_db(fields=["failed_logins"])
         record(
             user=None,
             action=Action.LOGIN_FAILED,
             object_type="user",
-            object_id=account.pk,
-            object_repr=account.username,
-            region_code=home_region(account),
+            object_id=account_id,
+            object_repr=username,
+            region_code=region,
+            note=f"client {client}",
         )
-        if account.failed_logins >= settings.LOGIN_FAILURE_LIMIT:
-            until = now + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-            User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
+        if attempt.reached:
             record(
                 user=None,
                 action=Action.LOCKOUT,
                 object_type="user",
-                object_id=account.pk,
-                object_repr=account.username,
+                object_id=account_id,
+                object_repr=username,
+                region_code=region,
+                note=f"client {client}; locked: {', '.join(attempt.reached)}",
             )
-    # Raised only after the block commits: raising inside it would roll the lock back.
-    if until is not None:
-        raise LockedOut(until)
+    if attempt.reached:
+        raise LockedOut(timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES))
     return None
 
 
-def home_region(user: User) -> str:
-    """The region an account's events are filed under, so regional auditors see them."""
-    region = (
+def _home_regions(user: Any) -> QuerySet[Membership, str]:
+    return (
         Membership.objects.filter(user=user, region__isnull=False)
         .order_by("id")
         .values_list("region_id", flat=True)
-        .first()
     )
-    return region or ""
+
+
+def home_region(user: User) -> str:
+    """The region an account's events are filed under (its first regional membership), so
+    regional auditors see them."""
+    return _home_regions(user).first() or ""
 
 
 def _hash_token(token: str) -> str:
@@ -95,18 +108,99 @@ def _hash_token(token: str) -> str:
 
 
 def issue_token(*, user: User) -> str:
-    """Create an API token; the clear value is returned once and never stored."""
+    """Create an API token valid for API_TOKEN_DAYS; the clear value is returned once and
+    never stored."""
     token = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, token_hash=_hash_token(token))
+    expires = timezone.now() + timedelta(days=settings.API_TOKEN_DAYS)
+    with transaction.atomic():
+        stored = ApiToken.objects.create(
+            user=user, token_hash=_hash_token(token), expires_at=expires
+        )
+        record(
+            user=user,
+            action=Action.CREATE,
+            object_type="api_token",
+            object_id=stored.pk,
+            object_repr=user.username,
+            region_code=home_region(user),
+            after={"expires_at": expires.isoformat()},
+            note="API token issued",
+        )
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    found = ApiToken.objects.select_related("user").filter(token_hash=_hash_token(token)).first()
-    if found is None or not found.user.is_active:
+# last_used_at is written at most once a minute per token, not on every API call.
+_LAST_USE_PRECISION = timedelta(minutes=1)
+
+
+def token_for(value: str) -> ApiToken | None:
+    """The live token with this value (not expired, not revoked, its user active), or None:
+    an expired or revoked token is refused exactly like a wrong one."""
+    now = timezone.now()
+    found = (
+        ApiToken.objects.select_related("user")
+        .filter(
+            token_hash=_hash_token(value),
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+            user__is_active=True,
+        )
+        .first()
+    )
+    if found is None:
         return None
-    ApiToken.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    return found.user
+    if found.last_used_at is None or found.last_used_at < now - _LAST_USE_PRECISION:
+        ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+    return found
+
+
+def _revoke(owner: User, tokens: list[int] | None = None) -> list[int]:
+    """Revoke the owner's live tokens (all, or those with these ids); their ids."""
+    live = ApiToken.objects.filter(user=owner, revoked_at__isnull=True)
+    if tokens is not None:
+        live = live.filter(pk__in=tokens)
+    ids = sorted(live.values_list("pk", flat=True))
+    ApiToken.objects.filter(pk__in=ids).update(revoked_at=timezone.now())
+    return ids
+
+
+def revoke_tokens(*, by: Any, owner: User, tokens: list[int] | None, reason: str) -> list[int]:
+    """Revoke API tokens of `owner` (all her live ones when `tokens` is None): at logout, by
+    herself or by a manager of hers. Returns the ids revoked (none: nothing recorded)."""
+    with transaction.atomic():
+        ids = _revoke(owner, tokens)
+        if ids:
+            record(
+                user=by,
+                action=Action.UPDATE,
+                object_type="api_token",
+                object_id=ids[0] if len(ids) == 1 else "",
+                object_repr=owner.username,
+                region_code=home_region(owner),
+                after={"revoked": ids},
+                note=f"API tokens revoked: {reason}",
+            )
+    return ids
+
+
+def change_own_password(*, user: User, password: str) -> User:
+    """The user changes her own password (validated by the caller); every API token of hers
+    is revoked, since whoever might have learnt the old password may hold one."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        revoked = _revoke(user)
+        record(
+            user=user,
+            action=Action.UPDATE,
+            object_type="user",
+            object_id=user.pk,
+            object_repr=user.username,
+            region_code=home_region(user),
+            after={"password": "changed", "api_tokens_revoked": revoked},
+            note="password changed by the user",
+        )
+    return user
 
 
 def _user_snapshot(user: User) -> dict[str, Any]:
@@ -134,7 +228,11 @@ def save_user(
     password: str | None,
     memberships: list[dict[str, Any]],
 ) -> User:
-    """Create or change a user and replace her memberships (validated by the caller)."""
+    """Create or change a user and replace her memberships (validated by the caller).
+
+    A new password for an existing user is recorded as a reset by a manager (or as a change
+    when she edits herself), and revokes all her API tokens.
+    """
     with transaction.atomic():
         before = _user_snapshot(user) if user is not None else None
         target = user or User(username=username)
@@ -156,6 +254,13 @@ def save_user(
             for m in memberships
         )
         region = next((m.get("region") for m in memberships if m.get("region")), "") or ""
+        after = _user_snapshot(target)
+        note = ""
+        if password and user is not None:
+            own = getattr(by, "pk", None) == target.pk
+            after["password"] = "changed" if own else "reset"
+            after["api_tokens_revoked"] = _revoke(target)
+            note = "password changed by the user" if own else "password reset by a manager"
         record(
             user=by,
             action=Action.UPDATE if before else Action.CREATE,
@@ -164,6 +269,7 @@ def save_user(
             object_repr=target.username,
             region_code=region,
             before=before,
-            after=_user_snapshot(target),
+            after=after,
+            note=note,
         )
     return target

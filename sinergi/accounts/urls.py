@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from sinergi.accounts import views
-from sinergi.accounts.forms import LoginForm
+from sinergi.accounts.forms import LoginForm, OwnPasswordChangeForm
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,6 +19,7 @@ urlpatterns = [
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
+            form_class=OwnPasswordChangeForm,
             template_name="accounts/password_change.html",
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
@@ -34,4 +35,6 @@ urlpatterns = [
     path("users/", views.user_list, name="user_list"),
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("users/<int:user_id>/tokens/", views.token_list, name="user_token_list"),
 ]

@@ -1,4 +1,5 @@
-"""User management pages: the list of users a manager may manage, create and edit."""
+"""User management pages: the list of users a manager may manage, create and edit, and the
+API tokens of a user (her own, or those of a user she manages)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sinergi.accounts import scoping, services
-from sinergi.accounts.forms import MembershipFormSet, UserFilterForm, UserForm, membership_initial
+from sinergi.accounts.forms import (
+    MembershipFormSet,
+    RevokeTokensForm,
+    UserFilterForm,
+    UserForm,
+    membership_initial,
+)
+from sinergi.accounts.lockout import locked_usernames
 from sinergi.accounts.models import Membership, User
 from sinergi.lib.htmx import render_page
 
@@ -39,11 +48,12 @@ def user_list(request: HttpRequest) -> HttpResponse:
         Prefetch("memberships", queryset=Membership.objects.select_related("region"))
     )
     page = Paginator(users, PAGE_SIZE).get_page(request.GET.get("page"))
+    locked = locked_usernames([person.username for person in page])
     return render_page(
         request,
         "accounts/user_list.html",
         "accounts/partials/_user_rows.html",
-        {"page": page, "filters": filters, "now": timezone.now()},
+        {"page": page, "filters": filters, "locked": locked},
     )
 
 
@@ -97,3 +107,32 @@ def user_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return _edit(request, get_object_or_404(_managed(request), pk=user_id))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest, user_id: int | None = None) -> HttpResponse:
+    """A user's API tokens, each revocable: her own, or (user_id) those of a user managed."""
+    owner = request.user if user_id is None else get_object_or_404(_managed(request), pk=user_id)
+    assert isinstance(owner, User)  # login_required: never anonymous
+    form = RevokeTokensForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        own = owner.pk == request.user.pk
+        revoked = services.revoke_tokens(
+            by=request.user,
+            owner=owner,
+            tokens=form.tokens(),
+            reason="by the user" if own else "by a manager",
+        )
+        count = len(revoked)
+        messages.success(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", count) % {"n": count},
+        )
+        return redirect(request.path)
+    return render(
+        request,
+        "accounts/token_list.html",
+        {"owner": owner, "tokens": owner.api_tokens.all(), "now": timezone.now(), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -26,9 +26,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from sinergi.accounts.lockout import LockedOut
 from sinergi.accounts.models import User
 from sinergi.accounts.scoping import may_write
-from sinergi.accounts.services import LockedOut, check_credentials
+from sinergi.accounts.services import MalformedCredentials, check_credentials
 from sinergi.assessments.models import Instrument
 from sinergi.collect import submissions, xforms
 
@@ -66,8 +67,8 @@ def _challenge(text: str) -> HttpResponse:
 # Checking a password costs hundreds of milliseconds by design, and a phone sends one request
 # per form. A verified username and password is remembered for a few minutes in the cache
 # every web process shares, keyed by an HMAC (the password itself is never kept) and tied to
-# the account's current password hash, so a password change, a lock or a deactivation takes
-# effect on the next request.
+# the account's current password hash, so a password change or a deactivation takes effect on
+# the next request. (A lock stops guessing; a remembered pair was not guessed.)
 _VERIFIED_SECONDS = 300
 
 
@@ -84,14 +85,15 @@ def _remembered(key: str) -> User | None:
         return None
     pk, password_hash = found
     user = User.objects.filter(pk=pk, is_active=True).order_by().first()
-    if user is None or user.password != password_hash or user.locked_until:
+    if user is None or user.password != password_hash:
         caches["shared"].delete(key)
         return None
     return user
 
 
 def basic_user(request: HttpRequest) -> User | None:
-    """The account named by the request's HTTP Basic credentials, or None. Raises LockedOut."""
+    """The account named by the request's HTTP Basic credentials, or None. Raises LockedOut,
+    or MalformedCredentials for a NUL character."""
     header = request.META.get("HTTP_AUTHORIZATION", "")
     scheme, _sep, encoded = header.partition(" ")
     if scheme.lower() != "basic" or not encoded:
@@ -130,6 +132,9 @@ def openrosa_view(*methods: str) -> Callable[[View], View]:
                 return message(
                     _("Too many failed attempts; the account is locked for a while."), 429
                 )
+            except MalformedCredentials as exc:
+                text = _("%(field)s must not contain a NUL character.") % {"field": exc.field}
+                return message(text, 400)
             if user is None:
                 return _challenge(_("Sign in with your Sinergi username and password."))
             return view(request, user, *args, **kwargs)

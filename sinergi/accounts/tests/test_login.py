@@ -3,7 +3,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sinergi.accounts.models import ApiToken, User
+from sinergi.accounts.choices import ThrottleScope
+from sinergi.accounts.models import ApiToken, LoginThrottle, User
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.test import PASSWORD, Personas
 
@@ -25,6 +26,11 @@ def english() -> Client:
     return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
+def failures(username: str, client: str = "127.0.0.1") -> int:
+    row = LoginThrottle.objects.filter(scope=ThrottleScope.PAIR, key=f"{client} {username}")
+    return row.get().failures
+
+
 def test_it_logs_in_and_records_it(personas: Personas) -> None:
     client = english()
     response = login(client, personas.rembang.username, PASSWORD)
@@ -37,16 +43,13 @@ def test_it_rejects_a_wrong_password_and_counts_it(personas: Personas) -> None:
     response = login(english(), personas.rembang.username, "wrong")
     assert response.status_code == 200
     assert "correct username and password" in response.content.decode()
-    personas.rembang.refresh_from_db()
-    assert personas.rembang.failed_logins == 1
+    assert failures(personas.rembang.username) == 1
 
 
 def test_it_locks_the_account_even_for_the_right_password(personas: Personas) -> None:
     client = english()
     for _ in range(LIMIT):
         login(client, personas.rembang.username, "wrong")
-    personas.rembang.refresh_from_db()
-    assert personas.rembang.locked_until is not None
     response = login(client, personas.rembang.username, PASSWORD)
     assert response.status_code == 200
     assert "Too many failed attempts" in response.content.decode()
@@ -59,8 +62,7 @@ def test_a_success_resets_the_failure_counter(personas: Personas) -> None:
     for _ in range(LIMIT - 1):
         login(client, personas.rembang.username, "wrong")
     assert login(client, personas.rembang.username, PASSWORD).status_code == 302
-    personas.rembang.refresh_from_db()
-    assert personas.rembang.failed_logins == 0
+    assert failures(personas.rembang.username) == 0
     other = english()
     for _ in range(LIMIT - 1):
         login(other, personas.rembang.username, "wrong")
@@ -70,7 +72,7 @@ def test_a_success_resets_the_failure_counter(personas: Personas) -> None:
 def test_the_lock_expires(personas: Personas) -> None:
     for _ in range(LIMIT):
         login(english(), personas.rembang.username, "wrong")
-    User.objects.filter(pk=personas.rembang.pk).update(locked_until="2000-01-01T00:00:00Z")
+    LoginThrottle.objects.update(last_attempt_at="2000-01-01T00:00:00Z")
     assert login(english(), personas.rembang.username, PASSWORD).status_code == 302
 
 
@@ -151,3 +153,10 @@ def test_login_events_are_filed_under_the_users_region(personas: Personas) -> No
         ).values_list("region_code", flat=True)
     )
     assert regions == {"33.17"}
+
+
+def test_a_session_ends_twelve_hours_after_logging_in(personas: Personas) -> None:
+    client = english()
+    assert login(client, personas.rembang.username, PASSWORD).status_code == 302
+    assert client.cookies["sessionid"]["max-age"] == 12 * 3600
+    assert client.session.get_expiry_age() == 12 * 3600
