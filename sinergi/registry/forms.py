@@ -84,6 +84,15 @@ class YesNoField(forms.BooleanField):
         )
 
 
+def _by_rule(name: str) -> Callable[[ActorForm], Any]:
+    """The form's clean_<name>: the field rule the batch validator applies too."""
+
+    def clean(form: ActorForm) -> Any:
+        return form._rule(name)
+
+    return clean
+
+
 class ActorForm(forms.Form):
     """Checks one actor record. `instance` set means an edit: a blank NIK keeps the stored one."""
 
@@ -151,23 +160,15 @@ class ActorForm(forms.Form):
     def _rule(self, name: str) -> Any:
         return FIELD_RULES[name](self.cleaned_data[name], self.instance)
 
-    def clean_nik(self) -> str:
-        nik: str = self._rule("nik")
-        return nik
-
-    def clean_phone(self) -> str:
-        phone: str = self._rule("phone")
-        return phone
-
-    def clean_birth_date(self) -> Any:
-        return self._rule("birth_date")
-
-    def clean_year_started(self) -> int | None:
-        year: int | None = self._rule("year_started")
-        return year
-
-    def clean_consent_date(self) -> Any:
-        return self._rule("consent_date")
+    clean_nik = _by_rule("nik")
+    clean_name = _by_rule("name")
+    clean_address = _by_rule("address")
+    clean_business_name = _by_rule("business_name")
+    clean_products = _by_rule("products")
+    clean_phone = _by_rule("phone")
+    clean_birth_date = _by_rule("birth_date")
+    clean_year_started = _by_rule("year_started")
+    clean_consent_date = _by_rule("consent_date")
 
     def clean_village_code(self) -> str:
         code: str = self._rule("village_code")

@@ -26,6 +26,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership, User
 from sinergi.accounts.scoping import Do, may_act_on_actor, may_create_actor_in
 from sinergi.lib.crypto import decrypt, lookup_hash
+from sinergi.lib.text import invisible_character
 from sinergi.regions.choices import Level
 from sinergi.regions.codes import ancestors, normalise
 from sinergi.regions.models import Region
@@ -67,6 +68,18 @@ def clean_nik(nik: str, instance: Actor | None) -> str:
     if not nik and instance is None:
         raise forms.ValidationError(_("NIK is required."), code="required")
     return nik
+
+
+def clean_text(text: str, instance: Actor | None) -> str:
+    """Names and descriptions are refused, not silently changed, when they hold a character
+    nobody can see (a right-to-left override, a zero-width space)."""
+    hidden = invisible_character(text)
+    if hidden is not None:
+        raise forms.ValidationError(
+            _("Contains an invisible character (%(code)s); retype the text without it."),
+            params={"code": hidden},
+        )
+    return text
 
 
 def clean_phone(phone: str, instance: Actor | None) -> str:
@@ -113,6 +126,10 @@ def clean_facilitator(username: str, instance: Actor | None) -> str:
 
 FIELD_RULES: dict[str, Callable[[Any, Actor | None], Any]] = {
     "nik": clean_nik,
+    "name": clean_text,
+    "address": clean_text,
+    "business_name": clean_text,
+    "products": clean_text,
     "phone": clean_phone,
     "birth_date": clean_birth_date,
     "year_started": clean_year_started,
