@@ -35,7 +35,14 @@ from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.workers import Worker
-from sinergi.lib.xlsx import NotASpreadsheet, Sheet, cell_date, cell_text, open_first_sheet
+from sinergi.lib.xlsx import (
+    NotASpreadsheet,
+    Sheet,
+    cell_date,
+    cell_text,
+    open_first_sheet,
+    restore,
+)
 from sinergi.regions.models import Region
 from sinergi.registry import conflicts, rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
@@ -227,7 +234,7 @@ class Row:
 
 def _text(value: Any) -> str:
     """cell_text, without its checks for the text cells that make most of a sheet."""
-    return value.strip() if type(value) is str else cell_text(value)
+    return restore(value.strip()) if type(value) is str else cell_text(value)
 
 
 def parse_row(number: int, codes: Sequence[str], cells: Sequence[Any]) -> Row | None:

@@ -31,6 +31,11 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def restore(text: str) -> str:
+    """Text as it was before neutralise(): an exported '+62812… is imported back as +62812…."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_STARTS) else text
+
+
 def cell_text(value: Any) -> str:
     """A read cell as text: whole numbers without '.0' (a NIK typed as a number), dates ISO."""
     if value is None:
@@ -45,7 +50,7 @@ def cell_text(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, timedelta | time):
         return str(value)
-    return str(value).strip()
+    return restore(str(value).strip())
 
 
 def cell_date(value: Any) -> date | str:

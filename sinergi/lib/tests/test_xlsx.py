@@ -7,7 +7,7 @@ from typing import Any
 import python_calamine
 
 from sinergi.lib import xlsx
-from sinergi.lib.xlsx import Sheet, write_workbook
+from sinergi.lib.xlsx import Sheet, neutralise, restore, write_workbook
 
 
 def read_back(output: Any) -> dict[str, list[list[Any]]]:
@@ -36,3 +36,9 @@ def test_text_that_looks_like_a_formula_is_kept_as_text() -> None:
     sheets = read_back(write_workbook([Sheet("a", ["x"], [["=1+2"], ["3317000000000001"]])]))
     assert sheets["a"][1] == ["'=1+2"]
     assert sheets["a"][2] == ["3317000000000001"]
+
+
+def test_restore_undoes_neutralise_and_nothing_else() -> None:
+    for text in ("=SUM(A1)", "+62812", "-kue", "@x", "Ibu Siti", "'kutipan", "'"):
+        assert restore(neutralise(text)) == text
+    assert restore("'Ibu") == "'Ibu"  # an apostrophe the export did not add stays
