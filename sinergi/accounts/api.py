@@ -18,6 +18,7 @@ from sinergi.accounts.services import (
     revoke_tokens,
     token_for,
 )
+from sinergi.lib.errors import ErrorOut
 
 router = Router(tags=["auth"])
 
@@ -50,11 +51,6 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    errors: dict[str, list[str]]
 
 
 @router.post(

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from ninja import Schema
 from ninja.errors import HttpError
+
+
+class ErrorOut(Schema):
+    """The shape of every error answer of the API."""
+
+    detail: str
+    errors: dict[str, list[str]]
 
 
 class InvalidInput(HttpError):

@@ -12,7 +12,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
-from sinergi.lib.errors import InvalidInput
+from sinergi.lib.errors import ErrorOut, InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.registry import conflicts, services
 from sinergi.registry.forms import validate_actor
@@ -156,7 +156,7 @@ def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
     return serialize(request.user, [get_actor(request.user, actor_id)])[0]
 
 
-@router.post("/actors", response={201: ActorSaved}, summary="Register an actor")
+@router.post("/actors", response={201: ActorSaved, 429: ErrorOut}, summary="Register an actor")
 def create_actor(request: HttpRequest, body: ActorIn) -> Status[dict[str, Any]]:
     if not may_write(request.user):
         raise HttpError(403, _("Your role is read-only."))
@@ -174,7 +174,9 @@ def create_actor(request: HttpRequest, body: ActorIn) -> Status[dict[str, Any]]:
     return Status(201, {**serialize(request.user, [actor])[0], "warnings": valid.warnings})
 
 
-@router.patch("/actors/{actor_id}", response=ActorSaved, summary="Change an actor")
+@router.patch(
+    "/actors/{actor_id}", response={200: ActorSaved, 429: ErrorOut}, summary="Change an actor"
+)
 def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str, Any]:
     actor = get_actor(request.user, actor_id)
     if not may_act_on_actor(request.user, actor, Do.CHANGE):

@@ -210,3 +210,46 @@ def test_the_api_takes_json_booleans_for_consent(personas: Personas) -> None:
     )
     assert response.status_code == 422
     assert "consent_partners" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("body", ["[]", "null", "1", '"x"', '[{"phone": "081234567890"}]'])
+def test_a_body_that_is_not_a_json_object_is_refused(personas: Personas, body: str) -> None:
+    actor = ActorFactory(phone="")
+    client = token_client(personas.rembang.username)
+    response = client.patch(f"/api/v1/actors/{actor.pk}", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == {
+        "__all__": ["The request body must be a JSON object ({...})."]
+    }
+    actor.refresh_from_db()
+    assert actor.phone == ""
+
+
+def test_a_body_that_is_not_json_is_refused_with_where(personas: Personas) -> None:
+    client = token_client(personas.rembang.username)
+    response = client.post("/api/v1/actors", '{"name": ', content_type="application/json")
+    assert response.status_code == 400
+    assert "line 1, column 10" in response.json()["detail"]
+
+
+def test_the_openapi_schema_documents_every_error_answer(personas: Personas) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    operations = [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    assert len(operations) > 10
+    for path, method, operation in operations:
+        documented = set(operation["responses"])
+        assert {"400", "422"} <= documented, (method, path)
+        if "{" in path:
+            assert "404" in documented, (method, path)
+        if method in ("post", "patch"):
+            assert "403" in documented, (method, path)
+        if path != "/api/v1/auth/token":
+            assert "401" in documented, (method, path)
+    actors = schema["paths"]["/api/v1/actors"]["post"]["responses"]
+    assert actors["429"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorOut"
+    }
