@@ -11,7 +11,9 @@ first answer (202) and stores nothing; with other content after it was accepted,
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +42,39 @@ from sinergi.registry.models import Actor
 
 # Elements of the instance that are not answers to the instrument's questions.
 _ENVELOPE = frozenset({"period", "actor", PHOTO, "instanceName"})
+# Far more fields than any instrument asks: a submission with more is not filed, so that a
+# small XML of thousands of empty elements is not stored with an error for each.
+MAX_FIELDS = 300
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (b"<\x00?\x00", "utf-16-le"),
+    (b"\x00<\x00?", "utf-16-be"),
+)
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+_ENCODING_IN_DECLARATION = re.compile(r"""^(\s*<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']""")
+
+
+def xml_text(xml: bytes) -> str:
+    """The submission as text, decoded as XML says (byte order mark, else the declaration,
+    else UTF-8), its declaration naming no encoding any more: the inbox shows it readable
+    (a UTF-16 form was stored as mojibake) and a fix read back as UTF-8 is the same document.
+    """
+    encoding = next((name for bom, name in _BOMS if xml.startswith(bom)), None)
+    if encoding is None:
+        declared = _DECLARED.match(xml[:200])
+        encoding = declared.group(1).decode() if declared else "utf-8"
+    try:
+        codec = codecs.lookup(encoding).name
+    except LookupError:  # a declared encoding Python does not know
+        codec = "utf-8"
+    text = xml.decode(codec, errors="replace")
+    if codec in ("utf-8", "utf-8-sig"):
+        return text
+    return _ENCODING_IN_DECLARATION.sub(r"\1", text, count=1)
 
 
 class Unreadable(ValueError):
@@ -75,7 +110,12 @@ def read_envelope(xml: bytes) -> Envelope:
     meta: dict[str, str] = {}
     leaves: dict[str, str] = {}
     duplicates: set[str] = set()
-    for element in root.iter():
+    for count, element in enumerate(root.iter()):
+        if count > MAX_FIELDS:
+            raise Unreadable(
+                _("The submission has more than %(count)s fields; no form of this server has.")
+                % {"count": MAX_FIELDS}
+            )
         if element is root or len(element):
             continue
         name = _local(element.tag)
@@ -357,7 +397,7 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
             if existing is not None and existing.status == SubmissionStatus.ACCEPTED:
                 return _repeat(existing, content, envelope, files)
             submission = existing or Submission(instance_id=envelope.instance_id)
-            submission.xml = xml.decode("utf-8", errors="replace")
+            submission.xml = xml_text(xml)
             submission.digest = content
             submission.form_id = envelope.form_id[:100]
             submission.form_version = envelope.version[:40]

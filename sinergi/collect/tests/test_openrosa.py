@@ -500,3 +500,34 @@ def test_the_xlsform_download_opens_and_converts_back(
     content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     converted = convert(content, file_type=".xlsx", form_name="data").xform
     assert converted.encode() == xform(phone(personas.rembang))
+
+
+def test_a_utf16_submission_is_kept_readable_and_can_be_fixed(
+    personas: Personas, actor: Actor, period: Period
+) -> None:
+    client = phone(personas.pendamping)
+    utf8 = fill_instance(xform(client), answers(actor, period="2091"))
+    utf16 = utf8.decode().replace("utf-8", "UTF-16").replace("UTF-8", "UTF-16").encode("utf-16")
+    assert send(client, utf16).status_code == 422
+    submission = Submission.objects.get()
+    assert "<period>2091</period>" in submission.xml
+    assert "UTF-16" not in submission.xml
+    officer = Client(HTTP_ACCEPT_LANGUAGE="en")
+    officer.force_login(personas.rembang)
+    fixed = submission.xml.replace("<period>2091</period>", "<period>2019</period>")
+    officer.post(f"/collect/submissions/{submission.pk}/reprocess", {"xml": fixed})
+    submission.refresh_from_db()
+    assert submission.status == SubmissionStatus.ACCEPTED
+
+
+def test_a_submission_of_thousands_of_fields_is_not_filed(
+    personas: Personas, actor: Actor, period: Period
+) -> None:
+    client = phone(personas.pendamping)
+    xml = fill_instance(xform(client), answers(actor))
+    junk = b"".join(b"<f%d/>" % n for n in range(26_000))
+    response = send(client, xml.replace(b"</data>", junk + b"</data>"))
+    assert response.status_code == 400
+    assert len(response.content) < 2_000
+    assert "more than 300 fields" in said(response)
+    assert not Submission.objects.exists()
