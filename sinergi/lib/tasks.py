@@ -1,0 +1,18 @@
+"""The nightly backup: a periodic job of the consumer, registered only when BACKUP_DIR is set."""
+
+from pathlib import Path
+
+from django.conf import settings
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from sinergi.lib.backup import scheduled_backup
+
+
+def nightly_backup() -> Path:
+    """A backup in BACKUP_DIR, keeping the BACKUP_KEEP newest."""
+    return scheduled_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP)
+
+
+if settings.BACKUP_DIR:
+    db_periodic_task(crontab(minute="0", hour=str(settings.BACKUP_HOUR)))(nightly_backup)
