@@ -211,3 +211,23 @@ def test_it_keeps_the_database_queue_and_backups_private(
         private.append(source.var / "sinergi.sqlite3")
     for path in private:
         assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path
+
+
+def test_it_backs_up_media_from_an_object_store_and_restores_them_into_another(
+    sites: tuple[Site, Site], tmp_path: Path, bucket_factory: Any
+) -> None:
+    source, target = sites
+    origin, empty = bucket_factory(), bucket_factory()
+    origin.client().put_object(Bucket=origin.name, Key="imports/a.xlsx", Body=b"PK\x03\x04 a")
+    folder = tmp_path / "backup"
+
+    backed_up = source.manage("backup", str(folder), **origin.env())
+    restored = target.manage("restore", str(folder), **empty.env())
+
+    assert backed_up.returncode == 0, backed_up.stderr
+    assert restored.returncode == 0, restored.stderr
+    assert "1 media files restored" in restored.stdout
+    assert empty.keys() == ["imports/a.xlsx"]
+    body = empty.client().get_object(Bucket=empty.name, Key="imports/a.xlsx")["Body"].read()
+    assert body == b"PK\x03\x04 a"
+    assert not (target.var / "media").exists()
