@@ -553,7 +553,7 @@ def scheduled_backup(folder: Path, *, keep: int) -> Path:
     """A new backup `sinergi-<UTC time>` in `folder`, then rotation to `keep` backups.
     Written under a `.partial` name first, so a failed run never counts as a backup."""
     folder.mkdir(mode=PRIVATE_DIR, parents=True, exist_ok=True)
-    name = datetime.now(UTC).strftime("sinergi-%Y%m%dT%H%M%SZ")
+    name = datetime.now(UTC).strftime("sinergi-%Y%m%dT%H%M%S.%fZ")
     partial = folder / f".{name}.partial"
     create_backup(partial)
     final = folder / name

@@ -231,3 +231,43 @@ def test_it_backs_up_media_from_an_object_store_and_restores_them_into_another(
     body = empty.client().get_object(Bucket=empty.name, Key="imports/a.xlsx")["Body"].read()
     assert body == b"PK\x03\x04 a"
     assert not (target.var / "media").exists()
+
+
+PERIODIC = """
+from datetime import datetime
+from huey.contrib.djhuey import HUEY
+import sinergi.lib.tasks
+print(*[t.name for t in HUEY.read_periodic(datetime(2026, 12, 3, 3, 0))])
+print(*[t.name for t in HUEY.read_periodic(datetime(2026, 12, 3, 4, 0))])
+"""
+NIGHTLY_THRICE = """
+from sinergi.lib.tasks import nightly_backup
+for _ in range(3):
+    nightly_backup()
+"""
+
+
+def test_the_nightly_backup_runs_at_its_hour_and_keeps_the_newest(
+    sites: tuple[Site, Site], tmp_path: Path
+) -> None:
+    source, _ = sites
+    folder = tmp_path / "nightly"
+    (folder / "sinergi-00000000T000000.000000Z").mkdir(parents=True)  # unfinished: no MAC
+    scheduled = {"BACKUP_DIR": str(folder), "BACKUP_HOUR": "3", "BACKUP_KEEP": "2"}
+
+    periodic = source.manage("shell", "--no-imports", "-c", PERIODIC, **scheduled)
+    nightly = source.manage("shell", "--no-imports", "-c", NIGHTLY_THRICE, **scheduled)
+
+    assert periodic.returncode == 0, periodic.stderr
+    assert periodic.stdout.splitlines() == ["nightly_backup", ""]
+    assert nightly.returncode == 0, nightly.stderr
+    kept = sorted(p.name for p in folder.iterdir())
+    assert len(kept) == 3
+    assert kept[0] == "sinergi-00000000T000000.000000Z"
+    assert all((folder / name / "manifest.mac").exists() for name in kept[1:])
+
+
+def test_there_is_no_nightly_backup_without_a_backup_dir(sites: tuple[Site, Site]) -> None:
+    result = sites[0].manage("shell", "--no-imports", "-c", PERIODIC)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["", ""]
