@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
@@ -213,6 +213,13 @@ def _pg_env() -> dict[str, str]:
     return {**os.environ, **{k: str(v) for k, v in values.items() if v}}
 
 
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} is not installed: install Debian's postgresql-client.")
+    return found
+
+
 def _sqlite_copy(source: sqlite3.Connection, target: Path) -> None:
     """One consistent copy, committed rows only, including those still in the WAL: the
     online backup API in a single step (writers go on meanwhile, in WAL mode)."""
@@ -241,7 +248,7 @@ def _backup_database(folder: Path, scratch: Path, key: bytes) -> dict[str, Any]:
         return _seal_file(scratch / "database.sqlite3", target, key, engine)
     # pg_dump reads in one repeatable-read transaction: a consistent snapshot while serving.
     writer = SealedWriter(target, key, engine)
-    command = ["pg_dump", "--format=custom", "--dbname", connection.settings_dict["NAME"]]
+    command = [_tool("pg_dump"), "--format=custom", "--dbname", connection.settings_dict["NAME"]]
     with subprocess.Popen(  # noqa: S603 - fixed command, our own database name
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_pg_env()
     ) as dump:
@@ -421,7 +428,13 @@ def _sqlite_is_empty(path: Path) -> bool:
 def _database_is_empty() -> bool:
     if _engine() == "sqlite":
         return _sqlite_is_empty(Path(connection.settings_dict["NAME"]))
-    return not connection.introspection.table_names()
+    try:
+        return not connection.introspection.table_names()
+    except DatabaseError as exc:
+        raise BackupError(
+            f"Cannot reach the database to restore into ({exc}): create it first "
+            "(createdb) and check DATABASE_URL."
+        ) from exc
 
 
 def _replace_sqlite(scratch: Path, target: Path) -> None:
@@ -439,7 +452,7 @@ def _replace_sqlite(scratch: Path, target: Path) -> None:
 
 def _restore_postgresql(backup: Verified, *, force: bool) -> None:
     name = connection.settings_dict["NAME"]
-    command = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--dbname", name]
+    command = [_tool("pg_restore"), "--no-owner", "--no-acl", "--exit-on-error", "--dbname", name]
     command += ["--single-transaction"] + (["--clean", "--if-exists"] if force else [])
     connections.close_all()
     with subprocess.Popen(  # noqa: S603 - fixed command, our own database name
