@@ -81,26 +81,50 @@ def _admin(sql: str) -> None:
         db.execute(sql)
 
 
-@pytest.fixture
-def sites(tmp_path: Path) -> Iterator[tuple[Site, Site]]:
-    """A migrated source installation and an empty target one."""
+def _database_names() -> tuple[str, str, str]:
+    base = urlsplit(os.environ["DATABASE_URL"]).path.strip("/")
+    return f"{base}_bk_template", f"{base}_bk_source", f"{base}_bk_target"
+
+
+def _database_url(name: str) -> str:
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """A migrated installation with a region and a writer, copied by each test."""
+    var = tmp_path_factory.mktemp("template")
     if POSTGRES:
-        url = urlsplit(os.environ["DATABASE_URL"])
-        base = url.path.strip("/")
-        names = (f"{base}_bk_source", f"{base}_bk_target")
+        name = _database_names()[0]
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        _admin(f'CREATE DATABASE "{name}"')
+        site = Site(var, _database_url(name))
+    else:
+        site = Site(var, f"sqlite:///{var / 'sinergi.sqlite3'}")
+    migrated = site.manage("migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    setup = site.writer("setup")
+    assert setup.wait(60) == 0, setup.stderr.read() if setup.stderr else ""
+    yield site
+    if POSTGRES:
+        _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def sites(template: Site, tmp_path: Path) -> Iterator[tuple[Site, Site]]:
+    """A source installation (a copy of the template) and an empty target one."""
+    if POSTGRES:
+        model, *names = _database_names()
         for name in names:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            _admin(f'CREATE DATABASE "{name}"')
-        urls = [urlunsplit(url._replace(path=f"/{name}")) for name in names]
+        _admin(f'CREATE DATABASE "{names[0]}" TEMPLATE "{model}"')
+        _admin(f'CREATE DATABASE "{names[1]}"')
+        urls = [_database_url(name) for name in names]
     else:
+        (tmp_path / "source").mkdir()  # with the umask: the app must make it private
+        shutil.copy(template.var / "sinergi.sqlite3", tmp_path / "source")
         urls = [f"sqlite:///{tmp_path / side / 'sinergi.sqlite3'}" for side in ("source", "target")]
-    source = Site(tmp_path / "source", urls[0])
-    target = Site(tmp_path / "target", urls[1])
-    migrated = source.manage("migrate", "--noinput", "-v0")
-    assert migrated.returncode == 0, migrated.stderr
-    setup = source.writer("setup")
-    assert setup.wait(60) == 0, setup.stderr.read() if setup.stderr else ""
-    yield source, target
+    yield Site(tmp_path / "source", urls[0]), Site(tmp_path / "target", urls[1])
     if POSTGRES:
         for name in names:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
