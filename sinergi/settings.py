@@ -36,7 +36,7 @@ if not BACKUP_ENCRYPTION_KEY and (DEBUG or DEMO_MODE):
     BACKUP_ENCRYPTION_KEY = "demo-only-backup-key"
 # Scheduled backups (a periodic job of the consumer): off unless BACKUP_DIR is set.
 BACKUP_DIR = env_str("BACKUP_DIR")
-BACKUP_HOUR = env_int("BACKUP_HOUR", 2, minimum=0)
+BACKUP_HOUR = env_int("BACKUP_HOUR", 19, minimum=0)  # UTC, as huey schedules: 02:00 WIB
 if BACKUP_HOUR > 23:
     raise ConfigError(f"BACKUP_HOUR must be an hour from 0 to 23, got {BACKUP_HOUR}")
 BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=1)

@@ -9,9 +9,10 @@ from huey.contrib.djhuey import db_periodic_task
 from sinergi.lib.backup import scheduled_backup
 
 
-def nightly_backup() -> Path:
-    """A backup in BACKUP_DIR, keeping the BACKUP_KEEP newest."""
-    return scheduled_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP)
+def nightly_backup() -> None:
+    """A backup in BACKUP_DIR, keeping the BACKUP_KEEP newest (nothing returned: huey would
+    keep a result of every run in its queue)."""
+    scheduled_backup(Path(settings.BACKUP_DIR), keep=settings.BACKUP_KEEP)
 
 
 if settings.BACKUP_DIR:
