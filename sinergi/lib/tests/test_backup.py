@@ -295,3 +295,28 @@ def test_there_is_no_nightly_backup_without_a_backup_dir(sites: tuple[Site, Site
     result = sites[0].manage("shell", "--no-imports", "-c", PERIODIC)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["", ""]
+
+
+@pytest.mark.skipif(POSTGRES, reason="the write-ahead log is SQLite's")
+def test_it_keeps_rows_still_in_the_write_ahead_log_which_a_file_copy_loses(
+    sites: tuple[Site, Site], tmp_path: Path
+) -> None:
+    source, target = sites
+    database = source.var / "sinergi.sqlite3"
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")  # the rows stay in the log, as under load
+    writer.executemany(
+        "INSERT INTO auth_group (name) VALUES (?)", [(f"wal {n}",) for n in range(50)]
+    )
+    try:
+        shutil.copy(database, tmp_path / "copied.sqlite3")
+        result = source.manage("backup", str(tmp_path / "backup"))
+    finally:
+        writer.close()
+    assert result.returncode == 0, result.stderr
+    assert target.manage("restore", str(tmp_path / "backup")).returncode == 0
+
+    with sqlite3.connect(tmp_path / "copied.sqlite3") as copied:
+        assert copied.execute("SELECT count(*) FROM auth_group").fetchone() == (0,)
+    assert target.query("SELECT count(*) FROM auth_group") == [(50,)]
