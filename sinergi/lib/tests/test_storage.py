@@ -6,16 +6,29 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from sinergi.collect.models import ImportJob
+from sinergi.assessments.models import Period
+from sinergi.collect.models import ImportJob, Submission
+from sinergi.collect.tests.odk import fill_instance
 from sinergi.collect.tests.sheets import actor_row, upload, xlsx_bytes
+from sinergi.collect.tests.test_openrosa import (
+    actor,
+    answers,
+    instrument,
+    period,
+    phone,
+    send,
+    xform,
+)
 from sinergi.lib.jobs import JobStatus
 from sinergi.lib.storage import local_copy
 from sinergi.registry.models import Actor
 from sinergi.test import PASSWORD, Personas
 
 pytestmark = pytest.mark.django_db
+__all__ = ["actor", "instrument", "period"]  # fixtures of the OpenRosa tests, used here
 
 
 @pytest.fixture(autouse=True)
@@ -66,3 +79,24 @@ def test_a_local_file_is_read_in_place_and_stored_private(settings: Any) -> None
     assert Path(path).exists()
     assert stat.S_IMODE(Path(path).stat().st_mode) == 0o600
     assert stat.S_IMODE(Path(path).parent.stat().st_mode) == 0o700
+
+
+def test_a_photo_sent_from_a_phone_is_kept_in_the_bucket_and_served_from_it(
+    personas: Personas, actor: Actor, period: Period, settings: Any, bucket_factory: Any
+) -> None:
+    bucket = bucket_factory()
+    settings.STORAGES = bucket.storages(settings.STORAGES)
+    client = phone(personas.pendamping)
+    xml = fill_instance(xform(client), answers(actor, photo="1700000000.jpg"))
+    photo = SimpleUploadedFile("1700000000.jpg", b"\xff\xd8jpeg", "image/jpeg")
+
+    assert send(client, xml, {"1700000000.jpg": photo}).status_code == 201
+
+    submission = Submission.objects.get()
+    kept = submission.files.get()
+    assert bucket.keys() == [kept.file.name]
+    officer = Client()
+    assert officer.login(username=personas.rembang.username, password=PASSWORD)
+    response = officer.get(f"/collect/submissions/{submission.pk}/files/{kept.pk}")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"\xff\xd8jpeg"  # type: ignore[attr-defined]
