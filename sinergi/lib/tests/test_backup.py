@@ -222,6 +222,11 @@ def test_it_refuses_to_back_up_without_a_key_of_its_own(sites: tuple[Site, Site]
     )
     assert same.returncode != 0
     assert "must differ from FIELD_ENCRYPTION_KEY" in same.stderr
+    production = {"SINERGI_DEMO": "0", "SECRET_KEY": "s" * 50, "FIELD_ENCRYPTION_KEY": "f"}
+    unset = source.manage("backup", str(source.var / "b"), BACKUP_ENCRYPTION_KEY="", **production)
+    assert unset.returncode != 0
+    assert "BACKUP_ENCRYPTION_KEY is not set" in unset.stderr
+    assert not (source.var / "b").exists()
 
 
 def test_it_keeps_the_database_queue_and_backups_private(
