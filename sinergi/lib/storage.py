@@ -10,10 +10,12 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
-from django.core.files.storage import Storage
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models.fields.files import FieldFile
+if TYPE_CHECKING:  # settings import this module: nothing of Django's models at import time
+    from django.core.files.storage import Storage
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.fields.files import FieldFile
 
 # Files and folders Sinergi creates hold personal data (clear NIKs in uploaded sheets):
 # readable by the service's own user only.
