@@ -5,7 +5,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/sinergi
 DEMO_ENV := SINERGI_DEMO=1 SECURE_HTTPS=$${SECURE_HTTPS:-0}
 
-.PHONY: run test install assets messages lint check-deploy serve db demo
+.PHONY: run test install assets messages lint check-deploy serve db demo .pg-client
 
 .venv/installed-base: requirements/base.txt
 	test -x $(PY) || python3 -m venv .venv
@@ -48,6 +48,11 @@ serve:
 
 run: assets demo serve
 
+# pg_dump and pg_restore for `manage.py backup` / `restore` on PostgreSQL (and their tests):
+# Debian's postgresql-client, installed when we are root and they are missing.
+.pg-client:
+	@command -v pg_dump >/dev/null && command -v pg_restore >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq postgresql-client; } || true
+
 # Debian's chromium for the Playwright tests (installed when we are root and it is missing).
 .chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && apt-get install -y -qq chromium; } || true
@@ -57,7 +62,7 @@ lint: .venv/installed-test
 	.venv/bin/ruff format --check .
 	SINERGI_DEMO=1 .venv/bin/mypy sinergi conftest.py
 
-test: .venv/installed-test node_modules/installed messages assets .chromium lint
+test: .venv/installed-test node_modules/installed messages assets .chromium .pg-client lint
 	$(PY) -m pytest -q
 	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
 		echo "== again on PostgreSQL =="; \

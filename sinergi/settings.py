@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.lib.env import ConfigError, env_bool, env_int, env_list, env_str
+from sinergi.lib.storage import make_private
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("SINERGI_VAR_DIR", str(BASE_DIR / "var")))
@@ -27,6 +29,17 @@ if not FIELD_ENCRYPTION_KEY:
     if not (DEBUG or DEMO_MODE):
         raise ConfigError("FIELD_ENCRYPTION_KEY is required unless DEBUG=1 or SINERGI_DEMO=1")
     FIELD_ENCRYPTION_KEY = "demo-only-field-key"
+# Key that seals backups (manage.py backup); a different key from the NIK key, kept
+# elsewhere: whoever steals a backup and the server's NIK key still reads nothing.
+BACKUP_ENCRYPTION_KEY = env_str("BACKUP_ENCRYPTION_KEY")
+if not BACKUP_ENCRYPTION_KEY and (DEBUG or DEMO_MODE):
+    BACKUP_ENCRYPTION_KEY = "demo-only-backup-key"
+# Scheduled backups (a periodic job of the consumer): off unless BACKUP_DIR is set.
+BACKUP_DIR = env_str("BACKUP_DIR")
+BACKUP_HOUR = env_int("BACKUP_HOUR", 19, minimum=0)  # UTC, as huey schedules: 02:00 WIB
+if BACKUP_HOUR > 23:
+    raise ConfigError(f"BACKUP_HOUR must be an hour from 0 to 23, got {BACKUP_HOUR}")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 7, minimum=1)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -85,7 +98,9 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# var/ holds the database, the job queue and uploads with clear NIKs: its owner only.
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+make_private(VAR_DIR)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'sinergi.sqlite3'}"),
@@ -146,8 +161,34 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+# Uploaded and generated files: a folder under var/ by default; an S3-compatible bucket when
+# MEDIA_S3_BUCKET is set, so that several web servers and job consumers share them.
+MEDIA_S3_BUCKET = env_str("MEDIA_S3_BUCKET")
+STORAGES: dict[str, dict[str, Any]] = {
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": MEDIA_S3_BUCKET,
+                "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL") or None,
+                "region_name": env_str("MEDIA_S3_REGION") or None,
+                "access_key": env_str("MEDIA_S3_ACCESS_KEY_ID") or None,
+                "secret_key": env_str("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+                "location": env_str("MEDIA_S3_PREFIX"),
+                # Private objects, reached only through the app (signed URLs if ever linked);
+                # a name is never reused, so one upload cannot replace another.
+                "default_acl": "private",
+                "querystring_auth": True,
+                "file_overwrite": False,
+            },
+        }
+        if MEDIA_S3_BUCKET
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            # Uploaded sheets hold clear NIKs: readable by the service's user only.
+            "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+        }
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"

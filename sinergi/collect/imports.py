@@ -34,6 +34,7 @@ from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
 from sinergi.lib.sqlite import bulk_write_settings
+from sinergi.lib.storage import local_copy
 from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import (
     NotASpreadsheet,
@@ -447,7 +448,11 @@ class ActorImport:
 
     def _ahead(self) -> Iterator[tuple[int, list[str]] | Chunk]:
         """The worker's part: the number of rows and the column codes, then the chunks."""
-        reader = open_first_sheet(self.job.file.path)
+        with local_copy(self.job.file) as path:
+            yield from self._read_ahead(path)
+
+    def _read_ahead(self, path: str) -> Iterator[tuple[int, list[str]] | Chunk]:
+        reader = open_first_sheet(path)
         header = next(reader.rows, None)
         if header is None:
             raise HeaderError(_t("The first sheet is empty: it needs a header row."))

@@ -38,6 +38,7 @@ from sinergi.collect.choices import Level
 from sinergi.collect.imports import HeaderError, Report, run_importer
 from sinergi.collect.models import ImportJob
 from sinergi.lib.crypto import lookup_hash
+from sinergi.lib.storage import local_copy
 from sinergi.lib.xlsx import Sheet, cell_text, named_sheet_rows, open_first_sheet
 from sinergi.registry.models import Actor
 
@@ -416,7 +417,10 @@ class ResultsImport:
         }
 
     def run(self) -> None:
-        path = self.job.file.path
+        with local_copy(self.job.file) as path:
+            self._run(path)
+
+    def _run(self, path: str) -> None:
         reader = open_first_sheet(path)
         self.job.total_rows = max(reader.height - 1, 0)
         header = next(reader.rows, None)
