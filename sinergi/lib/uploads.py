@@ -54,10 +54,12 @@ _NAMES = {ZIP: ".xlsx/.ods", OLE2: ".xls", PDF: "PDF", PNG: "PNG", JPEG: "JPEG"}
 _RATIO_FLOOR = 1024 * 1024
 _SLICE = 1024 * 1024  # inflated a slice at a time
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-_DIMENSION = re.compile(rb'<dimension\s+ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
-_ROW_REF = re.compile(rb'<row\s[^>]*?\br="(\d+)"')
-_CELL_COLUMN = re.compile(rb'<c r="([A-Z]+)')
-_CELL_ROW = re.compile(rb'<c r="[A-Z]+(\d+)')
+_DIMENSION = re.compile(rb'dimension\s+ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
+# A reader places a cell by its r="B7" (whatever the element's prefix or the attribute's
+# place), a row by its r="7"; one without, right after the one before. Any element's
+# A1-style r counts: more than cells only ever makes the extent larger.
+_CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
+_ROW_REF = re.compile(rb'\sr="(\d+)"')
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _NESTED = (".zip", ".xlsx", ".xlsm", ".ods", ".jar", ".gz", ".7z", ".rar")
 # End of the central directory: signature, disk numbers, entries here and in all, its size.
@@ -277,6 +279,8 @@ class _Extent:
         self.name = PurePosixPath(name).stem
         self.rows = 0
         self.columns = 0
+        self.row_tags = 0  # rows, with or without their number
+        self.unplaced = 0  # cells without a reference (bounding the widest row)
         self.tail = b""  # the end of the previous slice: a tag may straddle two
         self.first = True
 
@@ -289,19 +293,23 @@ class _Extent:
             if declared:
                 far = declared.group(2) or declared.group(1)
                 self._check(*_far(far.decode()), limits, declared=declared.group(0).decode())
+        refs = _CELL_REF.findall(text)
+        if refs:
+            letters = {column for column, _row in refs}
+            self.columns = max(self.columns, *(column_number(c.decode()) for c in letters))
+            self.rows = max(self.rows, max(int(row) for _column, row in refs))
         rows = _ROW_REF.findall(text)
         if rows:
             self.rows = max(self.rows, max(map(int, rows)))
-        cell_rows = _CELL_ROW.findall(text)
-        if cell_rows:
-            self.rows = max(self.rows, max(map(int, cell_rows)))
-        columns = set(_CELL_COLUMN.findall(text))
-        if columns:
-            self.columns = max(self.columns, *(column_number(c.decode()) for c in columns))
-        self._check(self.rows, self.columns, limits)
+        # Counted in this slice only (a tag across two slices is missed: a row or a cell in a
+        # mebibyte). "<c" also counts <col> and the like: the bound is only ever larger.
+        self.row_tags += chunk.count(b"<row") + chunk.count(b":row")
+        cells = chunk.count(b"<c") + chunk.count(b":c")
+        self.unplaced += max(0, cells - len(refs))
+        self.check(limits)
 
     def check(self, limits: Limits) -> None:
-        self._check(self.rows, self.columns, limits)
+        self._check(max(self.rows, self.row_tags), max(self.columns, self.unplaced), limits)
 
     def _check(
         self, rows: int, columns: int, limits: Limits, *, declared: str | None = None

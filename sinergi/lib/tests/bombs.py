@@ -175,3 +175,22 @@ BOMBS = {
     "deeply nested XML (1,000,000)": nested_xml,
     "sizes that lie (512 MiB said 1 KiB)": lying_sizes,
 }
+
+
+def unplaced_cells(path: Path, width: int = 16_384) -> Path:
+    """A row of `width` cells without references, and a last row numbered 1,048,576."""
+    cells = b"<row>" + b"<c><v>1</v></c>" * width + b'</row><row r="1048576"><c><v>1</v></c></row>'
+    return write(path, sheet(cells))
+
+
+def reordered_attributes(path: Path) -> Path:
+    """A1 and XFD1048576 with the reference after another attribute, in prefixed elements."""
+    cells = (
+        b'<x:row r="1"><x:c s="0" r="A1"><x:v>1</x:v></x:c></x:row>'
+        b'<x:row r="1048576"><x:c s="0" r="XFD1048576"><x:v>1</x:v></x:c></x:row>'
+    )
+    return write(path, sheet(cells))
+
+
+BOMBS["cells without references (16,384 wide)"] = unplaced_cells
+BOMBS["references out of place (prefix, order)"] = reordered_attributes
