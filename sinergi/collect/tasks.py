@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import close_old_connections
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
 from sinergi.collect import imports, results
 from sinergi.collect.choices import JobKind
@@ -33,9 +32,9 @@ def recover_stalled_imports() -> None:
 
 
 @on_startup()  # type: ignore[untyped-decorator]  # huey ships no type hints
+@close_db  # type: ignore[untyped-decorator]  # huey ships no type hints
 def recover_imports_at_start() -> None:
-    close_old_connections()
-    try:
-        imports.recover_imports(enqueue)
-    finally:
-        close_old_connections()
+    """The same when a consumer starts (in each of its workers): a job whose consumer was
+    killed longer than JOB_STALE_SECONDS ago is taken up at once, a later one by the
+    periodic task."""
+    imports.recover_imports(enqueue)
