@@ -56,10 +56,10 @@ _SLICE = 1024 * 1024  # inflated a slice at a time
 _WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 _DIMENSION = re.compile(rb'dimension\s+ref="([A-Z]+\d+)(?::([A-Z]+\d+))?"')
 # A reader places a cell by its r="B7" (whatever the element's prefix or the attribute's
-# place), a row by its r="7"; one without, right after the one before. Any element's
-# A1-style r counts: more than cells only ever makes the extent larger.
-_CELL_REF = re.compile(rb'\sr="([A-Z]+)(\d+)"')
-_ROW_REF = re.compile(rb'\sr="(\d+)"')
+# place), a row by its r="7"; one without, right after the one before. Any element's r of
+# that form counts: more than cells and rows only ever makes the extent larger.
+_REF_ATTRIBUTE = re.compile(rb'\sr="([A-Z]*)(\d+)"')
+_PREFIXED = re.compile(rb"<\w+:(?:worksheet|sheetData)\b")
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _NESTED = (".zip", ".xlsx", ".xlsm", ".ods", ".jar", ".gz", ".7z", ".rar")
 # End of the central directory: signature, disk numbers, entries here and in all, its size.
@@ -283,29 +283,33 @@ class _Extent:
         self.unplaced = 0  # cells without a reference (bounding the widest row)
         self.tail = b""  # the end of the previous slice: a tag may straddle two
         self.first = True
+        self.prefixed = False  # elements written x:row, x:c
 
     def feed(self, chunk: bytes, limits: Limits) -> None:
         text = self.tail + chunk
         self.tail = chunk[-64:]
         if self.first:
             self.first = False
+            self.prefixed = bool(_PREFIXED.search(text))
             declared = _DIMENSION.search(text)
             if declared:
                 far = declared.group(2) or declared.group(1)
                 self._check(*_far(far.decode()), limits, declared=declared.group(0).decode())
-        refs = _CELL_REF.findall(text)
+        refs = _REF_ATTRIBUTE.findall(text)
         if refs:
-            letters = {column for column, _row in refs}
-            self.columns = max(self.columns, *(column_number(c.decode()) for c in letters))
             self.rows = max(self.rows, max(int(row) for _column, row in refs))
-        rows = _ROW_REF.findall(text)
-        if rows:
-            self.rows = max(self.rows, max(map(int, rows)))
+            letters = {column for column, _row in refs if column}
+            if letters:
+                self.columns = max(self.columns, *(column_number(c.decode()) for c in letters))
         # Counted in this slice only (a tag across two slices is missed: a row or a cell in a
         # mebibyte). "<c" also counts <col> and the like: the bound is only ever larger.
-        self.row_tags += chunk.count(b"<row") + chunk.count(b":row")
-        cells = chunk.count(b"<c") + chunk.count(b":c")
-        self.unplaced += max(0, cells - len(refs))
+        rows = chunk.count(b"<row")
+        cells = chunk.count(b"<c")
+        if self.prefixed:
+            rows += chunk.count(b":row")
+            cells += chunk.count(b":c")
+        self.row_tags += rows
+        self.unplaced += max(0, cells - len(refs) + rows)
         self.check(limits)
 
     def check(self, limits: Limits) -> None:
