@@ -208,6 +208,19 @@ OPENROSA_MAX_BYTES = env_int("OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 
 OPENROSA_MAX_XML_BYTES = env_int("OPENROSA_MAX_XML_BYTES", 512 * 1024, minimum=4 * 1024)
 OPENROSA_MAX_FILE_BYTES = env_int("OPENROSA_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=4 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What an upload may hold before anything parses it (lib.uploads), and what the process
+# that parses it may take.
+UPLOAD_ZIP_MAX_MEMBERS = env_int("UPLOAD_ZIP_MAX_MEMBERS", 1000, minimum=10)
+UPLOAD_UNPACKED_MAX_BYTES = env_int("UPLOAD_UNPACKED_MAX_BYTES", 320 * 1024 * 1024, minimum=1024)
+UPLOAD_UNPACKED_TOTAL_BYTES = env_int(
+    "UPLOAD_UNPACKED_TOTAL_BYTES", 400 * 1024 * 1024, minimum=1024
+)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 200, minimum=10)
+UPLOAD_SHEET_MAX_ROWS = env_int("UPLOAD_SHEET_MAX_ROWS", 1_000_000, minimum=1)
+UPLOAD_SHEET_MAX_COLUMNS = env_int("UPLOAD_SHEET_MAX_COLUMNS", 1000, minimum=1)
+UPLOAD_SHEET_MAX_CELLS = env_int("UPLOAD_SHEET_MAX_CELLS", 5_000_000, minimum=1)
+UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1024, minimum=64)
+UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 600, minimum=1)
 
 # Security: strict by default; HTTPS-only cookies and HSTS unless DEBUG.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
@@ -263,6 +276,11 @@ HUEY = {
         else {"filename": str(VAR_DIR / "huey.sqlite3")}
     ),
 }
+
+# A running job whose heartbeat is older than this is taken for dead (its consumer was
+# killed): it is queued again, up to JOB_MAX_ATTEMPTS runs in all, then failed.
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 300, minimum=30)
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3, minimum=1)
 
 LOGGING = {
     "version": 1,

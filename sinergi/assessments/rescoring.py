@@ -10,7 +10,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, transaction
@@ -33,7 +33,7 @@ from sinergi.assessments.services import (
 )
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.lib.jobs import JobStatus
+from sinergi.lib.jobs import JobStatus, claim, recover_jobs
 from sinergi.lib.problems import Problem
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.workers import Worker
@@ -115,10 +115,7 @@ def run_rescore(job_id: int) -> RescoreJob | None:
     since rows already under the target are skipped. The audit trail gets one UPDATE row
     for the whole job (object rescore_job, with the counts) rather than one per result.
     """
-    claimed = RescoreJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    if not claim(RescoreJob, job_id):
         return None
     job = RescoreJob.objects.select_related("instrument", "created_by").get(pk=job_id)
     started = time.monotonic()
@@ -376,8 +373,12 @@ class _Rescore:
         job.rescored += len(moved)
         job.report = self.report
         job.messages = self.messages
+        job.heartbeat_at = timezone.now()  # see recover_rescores
         job.save(
-            update_fields=["processed", "rescored", "changed", "invalid", "report", "messages"]
+            update_fields=[
+                *("processed", "rescored", "changed", "invalid", "report", "messages"),
+                "heartbeat_at",
+            ]
         )
         if moved and (services.result_listeners or services.result_batch_listeners):
             self._announce(moved)
@@ -463,4 +464,23 @@ def rescore_problems(message: Mapping[str, Any]) -> dict[str, list[str]]:
             code: [Problem(text, params) for text, params in items]
             for code, items in message["problems"].items()
         }
+    )
+
+
+def recover_rescores(enqueue: Callable[[RescoreJob], None]) -> list[RescoreJob]:
+    """Re-scores whose process died (running, heartbeat stale) run again, up to
+    JOB_MAX_ATTEMPTS runs: a run skips the results already under the target version, so the
+    next one re-scores only the rest, its progress counted from there; past that, the job
+    fails saying how many results were kept re-scored. See lib.jobs.recover_jobs."""
+
+    def fail(job: RescoreJob) -> dict[str, Any]:
+        reason = _(
+            "The re-score stopped: its process was killed %(attempts)s times. The %(rescored)s "
+            "results re-scored before then are kept; start a re-score of the same periods "
+            "and region to re-score the rest."
+        ) % {"attempts": job.attempts, "rescored": job.rescored}
+        return {"report": {**job.report, "stopped": reason}}
+
+    return recover_jobs(
+        RescoreJob, requeue=lambda job: {"processed": 0}, enqueue=enqueue, fail=fail
     )

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.lib.uploads import NotAccepted, UploadRefused
 from sinergi.lib.xlsx import NotASpreadsheet, validate_workbook
 
 
@@ -17,7 +18,8 @@ def too_big_message(size: int) -> str:
 
 
 class UploadForm(forms.Form):
-    """A spreadsheet to import: refused at once if too large or not a workbook."""
+    """A spreadsheet to import: refused at once if too large, not a workbook, or one that
+    fails the upload checks (lib.uploads), naming the reason."""
 
     file = forms.FileField(
         label=_("Spreadsheet"), help_text=_(".xlsx (also .xls or .ods), first sheet, header row.")
@@ -29,10 +31,15 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(too_big_message(upload.size))
         try:
             validate_workbook(upload)
-        except NotASpreadsheet as exc:
+        except (NotAccepted, NotASpreadsheet) as exc:
             raise forms.ValidationError(
                 _("%(name)s is not a spreadsheet (.xlsx, .xls or .ods) or it is damaged."),
                 params={"name": upload.name},
+            ) from exc
+        except UploadRefused as exc:
+            raise forms.ValidationError(
+                _("%(name)s was refused: %(reason)s"),
+                params={"name": upload.name, "reason": str(exc)},
             ) from exc
         return upload
 

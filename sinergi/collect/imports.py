@@ -22,6 +22,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -33,8 +34,10 @@ from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
+from sinergi.lib.jobs import claim, recover_jobs
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.storage import local_copy
+from sinergi.lib.uploads import UploadRefused, parse_failure, parse_limits
 from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import (
     NotASpreadsheet,
@@ -347,6 +350,8 @@ class Report:
     def __init__(self, job: ImportJob) -> None:
         self.job = job
         self.messages: list[dict[str, Any]] = []
+        if job.attempts > 1:
+            self.add(0, "", resumed_message(job), Level.WARNING)
 
     def add(self, row: int, column: str, reason: str, level: str = Level.ERROR) -> None:
         if len(self.messages) < MAX_MESSAGES:
@@ -366,9 +371,12 @@ class Report:
         self.add(row, "nik" if "NIK" in warning else "name", warning, Level.WARNING)
 
     def save(self, *fields: str) -> None:
+        """Store the counters and messages, and move the heartbeat on (see recover_imports)."""
         self.job.messages = self.messages
+        self.job.heartbeat_at = timezone.now()
         self.job.save(
             update_fields=[
+                "heartbeat_at",
                 "processed_rows",
                 "created_count",
                 "updated_count",
@@ -434,7 +442,7 @@ class ActorImport:
         self.lookups = PreloadedLookups.load()
         memberships(self.user)
         ahead = self._ahead()
-        with Worker[None, Any](lambda _none: next(ahead, None)) as worker:
+        with Worker[None, Any](lambda _none: next(ahead, None), parse_limits()) as worker:
             for _chunk in range(1 + CHUNKS_AHEAD):
                 worker.send(None)
             total_rows: int
@@ -731,11 +739,9 @@ class Importer(Protocol):
 def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJob | None:
     """Run a queued job once with the importer `make` builds; a job already running, done or
     failed is left alone. A failure fails the job with a message in its report, whole chunks
-    kept; the run is audited with the job's counts."""
-    claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, started_at=timezone.now()
-    )
-    if not claimed:
+    kept; a file refused by the upload checks or whose reading went past its limits
+    (lib.uploads) fails it naming the reason. The run is audited with the job's counts."""
+    if not claim(ImportJob, job_id):
         return None
     job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
     importer = make(job)
@@ -744,15 +750,20 @@ def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJo
         with importer.settings():
             importer.run()
         job.status = JobStatus.DONE
-    except (HeaderError, NotASpreadsheet) as exc:
+    except (HeaderError, NotASpreadsheet, UploadRefused) as exc:
         importer.report.add(1, "", str(exc))
         job.status = JobStatus.FAILED
     except conflicts.TooManyConflicts as exc:
         importer.report.add(0, "nik", str(exc))
         job.status = JobStatus.FAILED
-    except Exception:
-        log.exception("%s import job %s failed", job.kind, job_id)
-        importer.report.add(0, "", _t("The import stopped on an unexpected error."))
+    except Exception as exc:
+        refused = parse_failure(exc)
+        if refused is None:
+            log.exception("%s import job %s failed", job.kind, job_id)
+            importer.report.add(0, "", _t("The import stopped on an unexpected error."))
+        else:
+            log.warning("%s import job %s: %s", job.kind, job_id, refused)
+            importer.report.add(1, "", str(refused))
         job.status = JobStatus.FAILED
     job.finished_at = timezone.now()
     importer.report.save("status", "finished_at", "total_rows")
@@ -774,3 +785,37 @@ def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJo
 def run_job(job_id: int) -> ImportJob | None:
     """Run a queued actor import once (see run_importer)."""
     return run_importer(job_id, ActorImport)
+
+
+def resumed_message(job: ImportJob) -> str:
+    return _t(
+        "The import was started again (run %(attempt)s of %(attempts)s) after its process "
+        "stopped; rows stored before then are counted as unchanged."
+    ) % {"attempt": job.attempts, "attempts": settings.JOB_MAX_ATTEMPTS}
+
+
+def recover_imports(enqueue: Callable[[ImportJob], None]) -> list[ImportJob]:
+    """Imports whose process died (running, heartbeat stale) run again from the first row,
+    up to JOB_MAX_ATTEMPTS runs: a run is idempotent (a row already stored is found by its
+    NIK and left unchanged, a result already counted is a repeat), so nothing is doubled.
+    Past that, the job fails saying which rows were kept. See lib.jobs.recover_jobs."""
+
+    def requeue(job: ImportJob) -> dict[str, Any]:
+        return {
+            "processed_rows": 0,
+            "created_count": 0,
+            "updated_count": 0,
+            "skipped_count": 0,
+            "failed_count": 0,
+        }
+
+    def fail(job: ImportJob) -> dict[str, Any]:
+        reason = _t(
+            "The import stopped: its process was killed %(attempts)s times. The rows stored "
+            "before then are kept (the first %(rows)s rows of the file were processed); "
+            "upload the file again to import the rest: rows already stored are left unchanged."
+        ) % {"attempts": job.attempts, "rows": job.processed_rows}
+        line = {"row": 0, "column": "", "reason": reason, "level": str(Level.ERROR)}
+        return {"messages": [*job.messages, line]}
+
+    return recover_jobs(ImportJob, requeue=requeue, enqueue=enqueue, fail=fail)

@@ -39,6 +39,8 @@ from sinergi.collect.imports import HeaderError, Report, run_importer
 from sinergi.collect.models import ImportJob
 from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.storage import local_copy
+from sinergi.lib.uploads import parse_limits
+from sinergi.lib.workers import Worker
 from sinergi.lib.xlsx import Sheet, cell_text, named_sheet_rows, open_first_sheet
 from sinergi.registry.models import Actor
 
@@ -47,6 +49,8 @@ log = logging.getLogger(__name__)
 # Rows looked up and written together: one query for their actors, one for their counted
 # results, one transaction for their writes (short enough not to keep the site waiting).
 CHUNK_ROWS = 200
+# Rows the worker reading the sheet sends at a time.
+READ_ROWS = 2000
 # Actors listed in a pre-filled template at most (an Excel sheet holds about a million rows).
 PREFILL_LIMIT = 20_000
 INSTRUMENT_SHEET = "Instrumen"
@@ -229,14 +233,14 @@ def _cell(answer: Any) -> Any:
 # --- Reading a file --------------------------------------------------------------------------
 
 
-def file_instrument(path: str) -> tuple[Instrument, str]:
-    """The version a file was made for (read from its 'Instrumen' sheet), and a warning.
+def file_instrument(rows: list[list[Any]]) -> tuple[Instrument, str]:
+    """The version a file was made for (read from the first rows of its 'Instrumen' sheet,
+    empty without one), and a warning.
 
     A file without that sheet (answers copied into a workbook of one's own) is read with the
     current version, with a warning. A version that is unknown, a draft or retired fails
     the job: its answers would be scored by rules no one can check.
     """
-    rows = named_sheet_rows(path, INSTRUMENT_SHEET, limit=5) or []
     key = next(
         (cell_text(row[1]) for row in rows if len(row) > 1 and cell_text(row[0]) == "instrument"),
         "",
@@ -421,28 +425,37 @@ class ResultsImport:
             self._run(path)
 
     def _run(self, path: str) -> None:
-        reader = open_first_sheet(path)
-        self.job.total_rows = max(reader.height - 1, 0)
-        header = next(reader.rows, None)
-        if header is None:
-            raise HeaderError(_t("The first sheet is empty: it needs a header row."))
-        self.instrument, warning = file_instrument(path)
-        self.questions = services.compiled(self.instrument).questions
-        codes = read_header(header, self.instrument)
-        if warning:
-            self.report.add(1, "", warning, Level.WARNING)
-        self.report.save("total_rows")
-        chunk: list[Row] = []
-        for number, cells in enumerate(reader.rows, start=2):
-            self.job.processed_rows += 1
-            row = parse_row(number, codes, cells, self.questions)
-            if row is not None:
-                chunk.append(row)
-            if len(chunk) >= CHUNK_ROWS:
-                self._import_chunk(chunk)
-                chunk = []
-                self.report.save()
-        self._import_chunk(chunk)
+        # The sheet is read in a worker process under the upload limits (lib.uploads), a
+        # batch of rows ahead of the job; parsing and writing stay here.
+        ahead = _read(path)
+        with Worker[None, Any](lambda _none: next(ahead, None), parse_limits()) as worker:
+            worker.send(None)  # the head of the file
+            worker.send(None)  # the first rows
+            height, header, instrument_rows = worker.receive()
+            self.job.total_rows = max(height - 1, 0)
+            if header is None:
+                raise HeaderError(_t("The first sheet is empty: it needs a header row."))
+            self.instrument, warning = file_instrument(instrument_rows)
+            self.questions = services.compiled(self.instrument).questions
+            codes = read_header(header, self.instrument)
+            if warning:
+                self.report.add(1, "", warning, Level.WARNING)
+            self.report.save("total_rows")
+            chunk: list[Row] = []
+            number = 1
+            while (read := worker.receive()) is not None:
+                worker.send(None)
+                for cells in read:
+                    number += 1
+                    self.job.processed_rows += 1
+                    row = parse_row(number, codes, cells, self.questions)
+                    if row is not None:
+                        chunk.append(row)
+                    if len(chunk) >= CHUNK_ROWS:
+                        self._import_chunk(chunk)
+                        chunk = []
+                        self.report.save()
+            self._import_chunk(chunk)
 
     def _import_chunk(self, rows: list[Row]) -> None:
         if not rows:
@@ -574,6 +587,21 @@ class ResultsImport:
             for reason in reasons:
                 self.report.add(row.number, column, reason)
         self.job.failed_count += 1
+
+
+def _read(path: str) -> Iterator[Any]:
+    """The worker's part: the first sheet's height, its header row (None when empty) and the
+    first rows of the Instrumen sheet; then the rows in batches of READ_ROWS."""
+    reader = open_first_sheet(path)
+    header = next(reader.rows, None)
+    yield reader.height, header, named_sheet_rows(path, INSTRUMENT_SHEET, limit=5) or []
+    batch: list[list[Any]] = []
+    for cells in reader.rows:
+        batch.append(cells)
+        if len(batch) >= READ_ROWS:
+            yield batch
+            batch = []
+    yield batch
 
 
 def run_job(job_id: int) -> ImportJob | None:

@@ -18,10 +18,12 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import resource
 import signal
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing import Pipe
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -34,7 +36,41 @@ Out = TypeVar("Out")
 
 
 class WorkerFailed(Exception):
-    """The worker process raised, or stopped without an answer."""
+    """The worker process raised, or stopped without an answer (then `status` is its exit
+    status: negative for the signal that ended it)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ProcessLimits:
+    """How much more memory (address space, beyond what the fork starts with) and how many
+    CPU seconds a worker may take. Past the memory, allocations fail (MemoryError, or a
+    native reader aborts); past the CPU time the kernel ends the worker (SIGXCPU, then
+    SIGKILL a second later)."""
+
+    memory_bytes: int
+    cpu_seconds: int
+
+
+def _address_space() -> int:
+    """The process's virtual memory size now, in bytes (0 where /proc is unknown)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[0]) * resource.getpagesize()
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _limit(limits: ProcessLimits) -> None:
+    memory = _address_space() + limits.memory_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    # A forked child's CPU time starts from zero.
+    seconds = limits.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # no core file of a worker ended so
 
 
 def _refuse_queries(*args: Any) -> Any:
@@ -48,10 +84,11 @@ class Worker(Generic[In, Out]):
     send the next items before it needs their answers. An exception in the worker comes back
     from receive(): the same exception when it can be pickled, chained to a WorkerFailed that
     holds the worker's traceback; a worker that dies makes receive() raise WorkerFailed.
-    As a context manager, leaving stops the worker, whatever happened.
+    As a context manager, leaving stops the worker, whatever happened. With limits, the
+    worker runs under them (a worker that parses an upload: lib.uploads.parse_limits).
     """
 
-    def __init__(self, step: Callable[[In], Out]) -> None:
+    def __init__(self, step: Callable[[In], Out], limits: ProcessLimits | None = None) -> None:
         items_in, self._items = Pipe(duplex=False)
         self._answers, answers_out = Pipe(duplex=False)
         self._pid = os.fork()
@@ -60,6 +97,8 @@ class Worker(Generic[In, Out]):
             try:
                 self._items.close()
                 self._answers.close()
+                if limits is not None:
+                    _limit(limits)
                 _serve(step, items_in, answers_out)
                 status = 0
             finally:
@@ -89,7 +128,10 @@ class Worker(Generic[In, Out]):
         try:
             done, value = self._answers.recv()
         except EOFError:
-            raise WorkerFailed(f"the worker process stopped (exit status {self._reap()})") from None
+            status = self._reap()
+            raise WorkerFailed(
+                f"the worker process stopped (exit status {status})", status
+            ) from None
         if done:
             answer: Out = value
             return answer

@@ -12,10 +12,11 @@ import python_calamine
 import xlsxwriter
 from django.utils.translation import gettext as _
 
+from sinergi.lib.uploads import SPREADSHEET, check_upload, parse_failure, parse_limits
+from sinergi.lib.workers import Worker, WorkerFailed
+
 # A spreadsheet cell starting with one of these is run as a formula by Excel and LibreOffice.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Zip (xlsx, ods) and OLE2 (xls) containers: anything else is not a spreadsheet.
-_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -70,15 +71,11 @@ class SheetReader:
     rows: Iterator[list[Any]]
 
 
-def check_spreadsheet(head: bytes) -> None:
-    if not head.startswith(_MAGIC):
-        raise NotASpreadsheet(_("not an .xlsx, .xls or .ods file"))
-
-
 def open_first_sheet(path: str) -> SheetReader:
-    """Rows of the first sheet, converted to Python one at a time."""
-    with open(path, "rb") as handle:
-        check_spreadsheet(handle.read(8))
+    """Rows of the first sheet, converted to Python one at a time, once the file has passed
+    lib.uploads.check_upload (UploadRefused otherwise). Call it in a process under
+    lib.uploads.parse_limits: a hostile file may still need more than it should."""
+    check_upload(path, accept=SPREADSHEET)
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
         sheet = workbook.get_sheet_by_index(0)
@@ -88,7 +85,8 @@ def open_first_sheet(path: str) -> SheetReader:
 
 
 def named_sheet_rows(path: str, name: str, limit: int = 20) -> list[list[Any]] | None:
-    """The first `limit` rows of the sheet called `name` (any case), or None without one."""
+    """The first `limit` rows of the sheet called `name` (any case), or None without one;
+    for a file open_first_sheet has read (that is, checked)."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(path)
         found = next((n for n in workbook.sheet_names if n.lower() == name.lower()), None)
@@ -100,19 +98,32 @@ def named_sheet_rows(path: str, name: str, limit: int = 20) -> list[list[Any]] |
 
 
 def validate_workbook(stream: IO[bytes]) -> None:
-    """Raise NotASpreadsheet unless the stream opens as a workbook with at least one sheet."""
-    stream.seek(0)
-    check_spreadsheet(stream.read(8))
-    stream.seek(0)
+    """Raise UploadRefused unless the stream passes lib.uploads.check_upload (bounded reads in
+    this process), and NotASpreadsheet unless it opens as a workbook with a sheet: that
+    opening runs in a worker process under parse_limits, never in the caller's."""
+    check_upload(stream, accept=SPREADSHEET)
     try:
-        workbook = python_calamine.CalamineWorkbook.from_filelike(stream)
-        names = workbook.sheet_names
-    except Exception as exc:  # calamine raises many types for damaged files
-        raise NotASpreadsheet(str(exc)) from exc
+        with Worker[None, list[str]](lambda _none: _sheet_names(stream), parse_limits()) as worker:
+            worker.send(None)
+            names = worker.receive()
+    except (MemoryError, WorkerFailed) as exc:
+        refused = parse_failure(exc)
+        if refused is None:
+            raise
+        raise refused from exc
     finally:
         stream.seek(0)
     if not names:
         raise NotASpreadsheet(_("the workbook has no sheet"))
+
+
+def _sheet_names(stream: IO[bytes]) -> list[str]:
+    stream.seek(0)
+    try:
+        names: list[str] = python_calamine.CalamineWorkbook.from_filelike(stream).sheet_names
+    except Exception as exc:  # calamine raises many types for damaged files
+        raise NotASpreadsheet(str(exc)) from exc
+    return names
 
 
 @dataclass(frozen=True)

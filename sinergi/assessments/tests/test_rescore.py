@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
-from sinergi.assessments import rescoring, services
+from sinergi.assessments import rescoring, services, tasks
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import DEFAULT_FILE
 from sinergi.assessments.models import Assessment, Instrument, Period, RescoreJob
@@ -456,3 +456,43 @@ def test_a_published_target_must_differ_for_rows_to_change(
     )
     job.refresh_from_db()
     assert (job.total, job.rescored) == (0, 0)
+
+
+def stalled_rescore(personas: Personas, m: Mapping, attempts: int) -> RescoreJob:
+    """A re-score left running by a consumer that was killed ten minutes ago."""
+    before = timezone.now() - timedelta(minutes=10)
+    job = RescoreJob.objects.create(
+        instrument=m.new,
+        created_by=personas.admin,
+        status=JobStatus.RUNNING,
+        started_at=before,
+        heartbeat_at=before,
+        attempts=attempts,
+        processed=2,
+    )
+    job.periods.set([m.p2019])
+    return job
+
+
+def test_a_rescore_whose_consumer_was_killed_runs_again(
+    personas: Personas, mapping: Mapping
+) -> None:
+    job = stalled_rescore(personas, mapping, attempts=1)
+    tasks.recover_stalled_rescores()
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.rescored) == (JobStatus.DONE, 2, 4)
+    assert len(counted(period=mapping.p2019)) == 4  # one counted result each, none doubled
+
+
+def test_a_rescore_out_of_attempts_is_failed_saying_what_was_kept(
+    personas: Personas, mapping: Mapping
+) -> None:
+    job = stalled_rescore(personas, mapping, attempts=3)
+    tasks.recover_stalled_rescores()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert (
+        "process was killed 3 times" in job.report["stopped"] or "3 kali" in job.report["stopped"]
+    )
+    page = login(personas.admin).get(f"/mapping/rescore/{job.pk}/").content.decode()
+    assert 'id="job-stopped"' in page

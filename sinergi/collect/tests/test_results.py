@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ import xlsxwriter
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from sinergi.assessments import services
@@ -19,7 +20,7 @@ from sinergi.assessments.choices import PeriodStatus, Source
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER
 from sinergi.audit.models import Action, AuditEvent
-from sinergi.collect import results
+from sinergi.collect import results, tasks
 from sinergi.collect.choices import JobKind, JobStatus
 from sinergi.collect.models import ImportJob
 from sinergi.collect.tests.sheets import upload
@@ -471,3 +472,39 @@ def test_checking_unchanged_rows_takes_the_same_queries_for_more_rows(
         assert counts(job) == (0, 0, size, 0)
         job_counts.append(len(queries))
     assert job_counts[0] == job_counts[1]
+
+
+class Killed(BaseException):
+    """A consumer killed mid-run: the job stops where it is."""
+
+
+def test_a_results_import_killed_mid_run_is_resumed_with_no_result_stored_twice(
+    personas: Personas, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actors = [ActorFactory() for _ in range(5)]
+    content = workbook([row(a, ADVANCED if n % 2 else BEGINNER) for n, a in enumerate(actors)])
+    job = ImportJob(kind=JobKind.RESULTS, uploaded_by=personas.rembang, original_name="h.xlsx")
+    job.file.save("h.xlsx", upload(content, "h.xlsx"), save=False)
+    job.save()
+    write = results.ResultsImport._import_chunk
+    written: list[int] = []
+
+    def dies(self: results.ResultsImport, rows: list[results.Row]) -> None:
+        if written:
+            raise Killed
+        written.append(len(rows))
+        write(self, rows)
+
+    monkeypatch.setattr(results, "CHUNK_ROWS", 2)
+    with monkeypatch.context() as patch:
+        patch.setattr(results.ResultsImport, "_import_chunk", dies)
+        with pytest.raises(Killed):
+            results.run_job(job.pk)
+    assert Assessment.objects.count() == 2
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    tasks.recover_stalled_imports()
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.DONE, 2)
+    assert counts(job) == (3, 0, 2, 0)  # the two stored before are repeats, not corrections
+    assert Assessment.objects.count() == 5
+    assert Assessment.objects.filter(counted=True).count() == 5
