@@ -6,10 +6,11 @@ import json
 import secrets
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import orjson
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -341,3 +342,10 @@ def prune_events(*, before: datetime) -> int:
             note=f"{pruned} audit rows older than {before:%Y-%m-%d} deleted (retention)",
         )
     return pruned
+
+
+def retention_cutoff() -> datetime | None:
+    """The `before` of prune_events under AUDIT_RETENTION_DAYS; None when rows are kept
+    forever (0)."""
+    days: int = settings.AUDIT_RETENTION_DAYS
+    return timezone.now() - timedelta(days=days) if days else None

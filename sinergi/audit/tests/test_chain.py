@@ -20,6 +20,7 @@ from sinergi.audit.services import (
     record,
     record_many,
     redact_subject,
+    retention_cutoff,
 )
 from sinergi.test import Personas
 
@@ -275,3 +276,12 @@ def test_concurrent_writers_do_not_fork_the_chain(live_regions: None) -> None:
     assert errors == []
     assert AuditEvent.objects.filter(action=Action.CREATE).count() == 4 * 10 * 20
     assert "The audit chain is intact." in verify_audit()
+
+
+def test_the_retention_setting_gives_the_prune_cutoff(settings: Any) -> None:
+    settings.AUDIT_RETENTION_DAYS = 0
+    assert retention_cutoff() is None
+    settings.AUDIT_RETENTION_DAYS = 730
+    cutoff = retention_cutoff()
+    assert cutoff is not None
+    assert abs(cutoff - (timezone.now() - timedelta(days=730))) < timedelta(seconds=5)
