@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -63,6 +65,10 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refused: rows are appended through sinergi.audit.services.record() (the chain)."""
+        raise TypeError("Append audit rows with sinergi.audit.services.record().")
 
 
 class AuditCheckpoint(models.Model):

@@ -285,3 +285,9 @@ def test_the_retention_setting_gives_the_prune_cutoff(settings: Any) -> None:
     cutoff = retention_cutoff()
     assert cutoff is not None
     assert abs(cutoff - (timezone.now() - timedelta(days=730))) < timedelta(seconds=5)
+
+
+@pytest.mark.django_db
+def test_rows_are_appended_only_through_the_chain() -> None:
+    with pytest.raises(TypeError, match="record"):
+        AuditEvent.objects.create(action=Action.LOGIN, object_type="user")
