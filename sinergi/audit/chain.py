@@ -102,18 +102,25 @@ def head() -> tuple[int, str]:
     return 0, GENESIS
 
 
-def new_ids(count: int, after: int) -> list[int]:
-    """Ids for `count` rows appended after row `after`, in order. Call under lock().
-    PostgreSQL takes them from the table's sequence (so inserts that leave the id to the
-    database never collide); SQLite's next ids follow the newest row."""
+def reserve(count: int) -> tuple[str, list[int]]:
+    """The hash the next row links to (see head()) and ids for `count` rows appended after
+    it, in order. Call under lock(). PostgreSQL takes the ids from the table's sequence (so
+    inserts that leave the id to the database never collide), in the same query as the
+    newest hash; SQLite's next ids follow the newest row."""
     if connection.vendor != "postgresql":
-        return list(range(after + 1, after + 1 + count))
+        last_id, prev = head()
+        return prev, list(range(last_id + 1, last_id + 1 + count))
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            f"SELECT nextval(pg_get_serial_sequence(%s, 'id')), "  # noqa: S608 - the model's table
+            f"(SELECT hash FROM {table} ORDER BY id DESC LIMIT 1) "
+            f"FROM generate_series(1, %s)",
             [AuditEvent._meta.db_table, count],
         )
-        return sorted(pk for (pk,) in cursor.fetchall())
+        rows = cursor.fetchall()
+    newest = rows[0][1] if rows[0][1] is not None else head()[1]
+    return newest, sorted(pk for pk, _ in rows)
 
 
 @contextmanager

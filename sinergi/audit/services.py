@@ -101,10 +101,10 @@ def _append(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     the rows and their links stand or fall with the caller's transaction."""
     with transaction.atomic(savepoint=False):
         chain.lock()
-        last_id, prev = chain.head()
+        prev, ids = chain.reserve(len(rows))
         at = timezone.now()
         chained = []
-        for pk, row in zip(chain.new_ids(len(rows), last_id), rows, strict=True):
+        for pk, row in zip(ids, rows, strict=True):
             user_id, username, action, object_type, object_id, object_repr, region = row[:7]
             before, after, note = _json(row[7]), _json(row[8]), row[9]
             salt = secrets.token_hex(16)
