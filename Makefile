@@ -44,7 +44,7 @@ serve:
 	@echo "Sinergi: http://127.0.0.1:$(PORT)/  (demo logins, password sinergi-demo: admin, dinas-jateng, dinas-rembang, dinas-kendal, pendamping-rembang)"
 	$(DEMO_ENV) $(PY) manage.py run_huey --workers 2 & consumer=$$!; \
 	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
-	$(DEMO_ENV) .venv/bin/gunicorn sinergi.wsgi --bind 127.0.0.1:$(PORT) --workers 4 --timeout 600 --access-logfile -
+	$(DEMO_ENV) .venv/bin/gunicorn -c python:sinergi.gunicorn_conf sinergi.wsgi --bind 127.0.0.1:$(PORT) --workers 4 --timeout 600 --access-logfile -
 
 run: assets demo serve
 

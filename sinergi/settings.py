@@ -207,6 +207,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 OPENROSA_MAX_BYTES = env_int("OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
 OPENROSA_MAX_XML_BYTES = env_int("OPENROSA_MAX_XML_BYTES", 512 * 1024, minimum=4 * 1024)
 OPENROSA_MAX_FILE_BYTES = env_int("OPENROSA_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=4 * 1024)
+# Audit rows older than this many days are deleted by the retention job (0: kept forever).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0, minimum=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # What an upload may hold before anything parses it (lib.uploads), and what the process
 # that parses it may take.

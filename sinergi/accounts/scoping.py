@@ -134,6 +134,23 @@ def root_regions(user: Any) -> list[str] | None:
     return sorted(set(roots))
 
 
+def audit_region(user: Any, within: str = "") -> str:
+    """The region an audit row of the user's reads, exports or imports is filed under, so
+    that the officers above her see it on the audit page: the deepest region holding her
+    whole scope ("" for the country), or `within` (a region filter) when it lies inside."""
+    roots = root_regions(user) or []
+    parts = [code.split(".") for code in roots]
+    common = []
+    for pieces in zip(*parts, strict=False) if parts else ():
+        if len(set(pieces)) > 1:
+            break
+        common.append(pieces[0])
+    scope = ".".join(common)
+    if within and (not scope or within == scope or within.startswith(f"{scope}.")):
+        return within
+    return scope
+
+
 def is_national_admin(user: Any) -> bool:
     return any(m.role == Role.NATIONAL_ADMIN and m.region_id is None for m in memberships(user))
 

@@ -29,7 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, may_act_on_actor, memberships
+from sinergi.accounts.scoping import Do, audit_region, may_act_on_actor, memberships
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
@@ -773,6 +773,7 @@ def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJo
         object_type="import_job",
         object_id=job.pk,
         object_repr=job.original_name,
+        region_code=audit_region(job.uploaded_by),
         after={
             "status": job.status,
             **importer.summary(),

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
+from sinergi.accounts.scoping import audit_region
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect import tasks
@@ -34,6 +35,7 @@ def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS)
             object_type="import_job",
             object_id=job.pk,
             object_repr=job.original_name,
+            region_code=audit_region(user),
             note="uploaded",
         )
     run = tasks.run_results_import if kind == JobKind.RESULTS else tasks.run_import

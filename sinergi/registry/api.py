@@ -12,12 +12,21 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
+from sinergi.audit.models import Action
+from sinergi.audit.services import record
 from sinergi.lib.errors import ErrorOut, InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.registry import conflicts, services
 from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import RECORD_FIELDS, Actor
-from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
+from sinergi.registry.queries import (
+    BadFilter,
+    audited_filters,
+    audited_region,
+    filter_actors,
+    get_actor,
+    scoped_actors,
+)
 
 router = Router(tags=["actors"])
 
@@ -148,12 +157,37 @@ def list_actors(request: HttpRequest) -> dict[str, Any]:
     except BadFilter as exc:
         raise InvalidInput({exc.field: [str(exc)]}) from exc
     actors = actors.select_related("facilitator").prefetch_related("legality_items")
-    return cursor_page(request, actors, functools.partial(serialize, request.user))
+    page = cursor_page(request, actors, functools.partial(serialize, request.user))
+    # Personal data read: one row for the page, naming who was read, like the web pages.
+    record(
+        user=request.user,
+        action=Action.VIEW_PERSONAL,
+        object_type="actor",
+        object_repr=f"{len(page['items'])} actors",
+        region_code=audited_region(request.user, request.GET),
+        after={
+            "filters": audited_filters(request.GET),
+            "count": page["count"],
+            "ids": [item["id"] for item in page["items"]],
+        },
+        note="api list",
+    )
+    return page
 
 
 @router.get("/actors/{actor_id}", response=ActorOut, summary="One actor")
 def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
-    return serialize(request.user, [get_actor(request.user, actor_id)])[0]
+    actor = get_actor(request.user, actor_id)
+    record(
+        user=request.user,
+        action=Action.VIEW_PERSONAL,
+        object_type="actor",
+        object_id=actor.pk,
+        object_repr=actor.name,
+        region_code=actor.village_id,
+        note="api detail",
+    )
+    return serialize(request.user, [actor])[0]
 
 
 @router.post("/actors", response={201: ActorSaved, 429: ErrorOut}, summary="Register an actor")

@@ -20,7 +20,13 @@ from sinergi.lib.crypto import decrypt
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
 from sinergi.registry.choices import LegalityKind
 from sinergi.registry.models import Actor
-from sinergi.registry.queries import BadFilter, filter_actors, scoped_actors
+from sinergi.registry.queries import (
+    BadFilter,
+    audited_filters,
+    audited_region,
+    filter_actors,
+    scoped_actors,
+)
 
 # The spreadsheet layout of an actor, shared by exports and the import template: an export
 # with clear NIKs can be edited and imported back.
@@ -117,9 +123,10 @@ def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:
         action=Action.EXPORT,
         object_type="actor",
         object_repr=f"{count} actors",
+        region_code=audited_region(request.user, request.GET),
         after={
             "format": fmt,
-            "filters": {k: v for k, v in request.GET.items() if v},
+            "filters": audited_filters(request.GET),
             "rows": count,
             "nik_clear": clear,
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
@@ -10,12 +11,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, restrict_actors
+from sinergi.accounts.scoping import Do, audit_region, restrict_actors
 from sinergi.lib.crypto import lookup_hash
 from sinergi.regions.codes import level_of, normalise
 from sinergi.registry.choices import Sector, Status
 from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
+from sinergi.registry.rules import mask_nik
 
 _FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
 _CHOICE_FILTERS = (
@@ -85,6 +87,25 @@ def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet
     if facilitator:
         queryset = queryset.filter(facilitator__username=facilitator)
     return _filter_levels(queryset, params)
+
+
+_SIXTEEN_DIGITS = re.compile(r"(?<!\d)\d{16}(?!\d)")
+
+
+def audited_filters(params: Any) -> dict[str, str]:
+    """The list filters as an audit row records them: empty ones left out, and any NIK
+    searched for masked, so that no clear NIK is written to the audit table."""
+    return {
+        key: _SIXTEEN_DIGITS.sub(lambda nik: mask_nik(nik.group()), value)
+        for key, value in params.items()
+        if value
+    }
+
+
+def audited_region(user: Any, params: Any) -> str:
+    """The region an audit row of a filtered list read or export is filed under (see
+    scoping.audit_region): the region filter if it lies in the user's scope."""
+    return audit_region(user, normalise(params.get("region") or ""))
 
 
 def _filter_levels(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:

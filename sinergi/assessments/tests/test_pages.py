@@ -418,7 +418,9 @@ def test_the_timeline_query_count_does_not_grow_with_results(
         for answers in (BEGINNER, ADVANCED, BEGINNER):
             record(actor, answers, p)
     client = login(personas.rembang)
-    with django_assert_max_num_queries(7):  # 9 results in 3 periods: one query for them all
+    # 9 results in 3 periods: one query for them all. The view's audit row reads the chain's
+    # head (and takes its lock on PostgreSQL).
+    with django_assert_max_num_queries(9):
         assert client.get(f"/actors/{actor.pk}/").status_code == 200
 
 

@@ -10,7 +10,7 @@ BEFORE = [
     ("registry", "0002_actor_name_key_index_in_dedup"),
     ("audit", "0002_object_type_in_composite_index"),
 ]
-AFTER = [("registry", "0003_nik_mask_without_serial")]
+AFTER = [("registry", "0003_nik_mask_without_serial"), ("audit", "0004_append_only")]
 
 
 @pytest.mark.django_db(transaction=True)
