@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sinergi.assessments",
     "sinergi.collect",
     "sinergi.analytics",
+    "sinergi.privacy",
     "sinergi.demo",
 ]
 
@@ -149,6 +150,12 @@ OPENROSA_MAX_BYTES = env_int("OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 
 OPENROSA_MAX_XML_BYTES = env_int("OPENROSA_MAX_XML_BYTES", 512 * 1024, minimum=4 * 1024)
 OPENROSA_MAX_FILE_BYTES = env_int("OPENROSA_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=4 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Retention (UU PDP: data is deleted at the end of its period); 0 keeps for ever. Applied
+# daily by sinergi.privacy.tasks and by `manage.py apply_retention`.
+RETENTION_IMPORT_FILE_DAYS = env_int("RETENTION_IMPORT_FILE_DAYS", 30, minimum=0)
+RETENTION_INACTIVE_ACTOR_YEARS = env_int("RETENTION_INACTIVE_ACTOR_YEARS", 5, minimum=0)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1826, minimum=0)
 
 # Security: strict by default; HTTPS-only cookies and HSTS unless DEBUG.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

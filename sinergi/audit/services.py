@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -201,3 +201,29 @@ def insert_rows(
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+def redact_subject(
+    *, object_type: str, object_id: str, fields: Collection[str], replacement: str
+) -> int:  # stand-in: replaced at merge
+    """Replace a person's identifiers in the audit rows about one object: object_repr and
+    the given keys of before/after. Returns the number of rows changed."""
+    changed = 0
+    rows = AuditEvent.objects.filter(object_type=object_type, object_id=str(object_id))
+    for event in rows:
+        for side in ("before", "after"):
+            value = getattr(event, side)
+            if isinstance(value, dict):
+                setattr(
+                    event, side, {k: replacement if k in fields else v for k, v in value.items()}
+                )
+        event.object_repr = replacement
+        event.save(update_fields=["object_repr", "before", "after"])
+        changed += 1
+    return changed
+
+
+def prune_events(*, before: datetime) -> int:  # stand-in: replaced at merge
+    """Delete the audit rows older than `before` (the end of their retention)."""
+    deleted, _by_model = AuditEvent.objects.filter(at__lt=before).delete()
+    return deleted

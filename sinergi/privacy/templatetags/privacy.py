@@ -1,0 +1,30 @@
+"""Privacy pieces other apps' templates show without importing the privacy views: an
+actor's consent history and the link to her personal-data page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from sinergi.accounts.scoping import is_national_admin
+from sinergi.privacy.services import may_handle
+from sinergi.registry.models import Actor
+
+register = template.Library()
+
+
+@register.inclusion_tag("privacy/partials/_consent_history.html", takes_context=True)
+def actor_consent_history(context: Any, actor: Actor) -> dict[str, Any]:
+    user = context["request"].user
+    return {
+        "actor": actor,
+        "consents": actor.consent_events.all(),
+        "may_handle": may_handle(user, actor),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def privacy_nav(context: Any) -> bool:
+    """Whether the record of processing activities is in the user's menu."""
+    return is_national_admin(context["request"].user)
