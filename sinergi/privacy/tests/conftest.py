@@ -83,10 +83,8 @@ def workbook(rows: list[list[Any]]) -> bytes:
 def subject(personas: Personas, settings: Any, tmp_path: Any) -> Subject:
     settings.MEDIA_ROOT = tmp_path
     nik = valid_nik()
-    actor = register(personas.rembang, nik)
-    registry.update_actor(
-        user=personas.rembang, actor=actor, data={"phone": PHONE, "address": ADDRESS}
-    )
+    actor = register(personas.rembang, nik, phone="0812000000")
+    registry.update_actor(user=personas.rembang, actor=actor, data={"phone": PHONE})
     client_for(personas.viewer).get(f"/actors/{actor.pk}/")
     assessments.load_default_instrument()
     periods = tuple(
