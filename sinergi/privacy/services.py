@@ -226,7 +226,9 @@ def identifiers(actor: Actor) -> list[str]:
         actor.business_name,
         *(item.number for item in actor.legality_items.all()),
     ]
+    # Her name goes however short it is; a short other value would match unrelated text.
     found = {v.strip() for v in values if len(v.strip()) >= _SHORTEST_NEEDLE}
+    found |= {actor.name.strip()} - {""}
     return sorted(found, key=lambda v: (-len(v), v))
 
 
@@ -325,12 +327,13 @@ def _erase_collected(
         removed.files_deleted.append(_delete_file(photo.file))
         photo.delete()
     for job in ImportJob.objects.only("id", "file", "messages", "original_name"):
-        if job.file and file_names(job.file, needles):
+        named = bool(job.file) and file_names(job.file, needles)
+        if named:
             removed.files_deleted.append(_delete_file(job.file))
             job.file = ""  # an empty FieldFile: the file is gone
             job.save(update_fields=["file"])
+        if _scrub_rows([job], ("messages",), needles, pseudonym) or named:
             removed.import_jobs += 1
-        removed.import_jobs += _scrub_rows([job], ("messages",), needles, pseudonym)
 
 
 def _redact_audit(actor: Actor, pseudonym: str) -> int:

@@ -16,7 +16,7 @@ from sinergi.privacy.choices import ErasureBasis
 from sinergi.privacy.models import Erasure
 from sinergi.privacy.services import erase_actor
 from sinergi.privacy.tests.conftest import NAME, Subject, client_for
-from sinergi.test import Personas
+from sinergi.test import ActorFactory, Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -138,3 +138,16 @@ def test_it_is_audited_with_the_legal_basis_and_harmless_twice(
     assert event.after is not None
     assert event.after["basis"] == "consent_withdrawn"
     assert event.object_repr == first.pseudonym
+
+
+def test_a_short_name_is_removed_too(personas: Personas) -> None:
+    actor = ActorFactory(name="Ani")
+    Submission.objects.create(
+        instance_id="uuid:ani",
+        xml="<data><nama>Ani</nama></data>",
+        digest="1" * 64,
+        status="rejected",
+        region_code=actor.village_id,
+    )
+    erasure = erase_actor(user=personas.rembang, actor=actor, basis=ErasureBasis.SUBJECT_REQUEST)
+    assert Submission.objects.get().xml == f"<data><nama>{erasure.pseudonym}</nama></data>"
