@@ -396,6 +396,10 @@ def erase_actor(*, user: Any, actor: Actor, basis: ErasureBasis, note: str = "")
         removed.audit_rows = _redact_audit(actor, pseudonym)
         _pseudonymise(actor, pseudonym)
         real, username = _who(user)
+        # Her open erasure requests are answered by the erasure itself.
+        SubjectRequest.objects.filter(
+            actor=actor, kind=RequestKind.ERASURE, done_at__isnull=True
+        ).update(done_at=timezone.now(), done_by=real, outcome=str(basis))
         erasure = Erasure.objects.create(
             actor=actor,
             basis=basis,

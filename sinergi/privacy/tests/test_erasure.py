@@ -12,9 +12,9 @@ from django.db import connection
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
-from sinergi.privacy.choices import ErasureBasis
+from sinergi.privacy.choices import ErasureBasis, RequestKind
 from sinergi.privacy.models import Erasure
-from sinergi.privacy.services import erase_actor
+from sinergi.privacy.services import erase_actor, record_request
 from sinergi.privacy.tests.conftest import NAME, Subject, client_for
 from sinergi.test import ActorFactory, Personas
 
@@ -127,6 +127,9 @@ def test_it_cleans_submissions_and_deletes_files_that_name_her(
 def test_it_is_audited_with_the_legal_basis_and_harmless_twice(
     subject: Subject, personas: Personas
 ) -> None:
+    asked = record_request(
+        user=personas.rembang, actor=subject.actor, kind=RequestKind.ERASURE, requester="Ibu"
+    )
     first = erase_actor(
         user=personas.rembang, actor=subject.actor, basis=ErasureBasis.CONSENT_WITHDRAWN
     )
@@ -138,6 +141,8 @@ def test_it_is_audited_with_the_legal_basis_and_harmless_twice(
     assert event.after is not None
     assert event.after["basis"] == "consent_withdrawn"
     assert event.object_repr == first.pseudonym
+    asked.refresh_from_db()
+    assert asked.done_at is not None  # her request is answered by the erasure
 
 
 def test_a_short_name_is_removed_too(personas: Personas) -> None:
