@@ -137,6 +137,9 @@ def subject_report(actor: Actor, *, nik: str, now: datetime | None = None) -> di
         updated_at=_when(actor.updated_at),
         village_name=actor.village.name,
         facilitator=actor.facilitator.username if actor.facilitator else None,
+        sex_label=str(actor.get_sex_display()),
+        sector_label=str(actor.get_sector_display()),
+        status_label=str(actor.get_status_display()),
     )
     return {
         "generated_at": _when(now),
@@ -152,6 +155,7 @@ def subject_report(actor: Actor, *, nik: str, now: datetime | None = None) -> di
         "legality": [
             {
                 "kind": item.kind,
+                "kind_label": str(item.get_kind_display()),
                 "number": item.number,
                 "issued_on": item.issued_on.isoformat() if item.issued_on else None,
                 "expires_on": item.expires_on.isoformat() if item.expires_on else None,
@@ -166,9 +170,11 @@ def subject_report(actor: Actor, *, nik: str, now: datetime | None = None) -> di
             "history": [
                 {
                     "kind": e.kind,
+                    "kind_label": str(e.get_kind_display()),
                     "given": e.given,
                     "consent_date": e.consent_date.isoformat() if e.consent_date else None,
                     "source": e.source,
+                    "source_label": str(e.get_source_display()),
                     "by": e.username,
                     "at": _when(e.at),
                 }

@@ -3,9 +3,11 @@ actor's consent history and the link to her personal-data page."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import template
+from django.utils.formats import date_format
 
 from sinergi.accounts.scoping import is_national_admin
 from sinergi.privacy.services import may_handle
@@ -28,3 +30,11 @@ def actor_consent_history(context: Any, actor: Actor) -> dict[str, Any]:
 def privacy_nav(context: Any) -> bool:
     """Whether the record of processing activities is in the user's menu."""
     return is_national_admin(context["request"].user)
+
+
+@register.filter
+def when(value: str | None) -> str:
+    """An ISO time from a report as a reader's date and time (29 November 2026 14:05)."""
+    if not value:
+        return "—"
+    return date_format(datetime.fromisoformat(value), "j F Y H:i")
