@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "sinergi.assessments",
     "sinergi.collect",
     "sinergi.analytics",
+    "sinergi.privacy",
     "sinergi.demo",
 ]
 
@@ -207,8 +208,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 OPENROSA_MAX_BYTES = env_int("OPENROSA_MAX_BYTES", 10 * 1024 * 1024, minimum=64 * 1024)
 OPENROSA_MAX_XML_BYTES = env_int("OPENROSA_MAX_XML_BYTES", 512 * 1024, minimum=4 * 1024)
 OPENROSA_MAX_FILE_BYTES = env_int("OPENROSA_MAX_FILE_BYTES", 5 * 1024 * 1024, minimum=4 * 1024)
-# Audit rows older than this many days are deleted by the retention job (0: kept forever).
-AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 0, minimum=0)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # What an upload may hold before anything parses it (lib.uploads), and what the process
 # that parses it may take.
@@ -223,6 +222,12 @@ UPLOAD_SHEET_MAX_COLUMNS = env_int("UPLOAD_SHEET_MAX_COLUMNS", 1000, minimum=1)
 UPLOAD_SHEET_MAX_CELLS = env_int("UPLOAD_SHEET_MAX_CELLS", 5_000_000, minimum=1)
 UPLOAD_PARSE_MEMORY_MB = env_int("UPLOAD_PARSE_MEMORY_MB", 1024, minimum=64)
 UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 600, minimum=1)
+
+# Retention (UU PDP: data is deleted at the end of its period); 0 keeps for ever. Applied
+# daily by sinergi.privacy.tasks and by `manage.py apply_retention`.
+RETENTION_IMPORT_FILE_DAYS = env_int("RETENTION_IMPORT_FILE_DAYS", 30, minimum=0)
+RETENTION_INACTIVE_ACTOR_YEARS = env_int("RETENTION_INACTIVE_ACTOR_YEARS", 5, minimum=0)
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1826, minimum=0)
 
 # Security: strict by default; HTTPS-only cookies and HSTS unless DEBUG.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

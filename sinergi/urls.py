@@ -18,5 +18,6 @@ urlpatterns = [
     path("mapping/", include("sinergi.assessments.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("analytics/", include("sinergi.analytics.urls")),
+    path("privacy/", include("sinergi.privacy.urls")),
     path("api/v1/", api.urls),
 ]

@@ -344,8 +344,8 @@ def prune_events(*, before: datetime) -> int:
     return pruned
 
 
-def retention_cutoff() -> datetime | None:
+def retention_cutoff(now: datetime | None = None) -> datetime | None:
     """The `before` of prune_events under AUDIT_RETENTION_DAYS; None when rows are kept
     forever (0)."""
     days: int = settings.AUDIT_RETENTION_DAYS
-    return timezone.now() - timedelta(days=days) if days else None
+    return (now or timezone.now()) - timedelta(days=days) if days else None

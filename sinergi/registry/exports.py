@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -57,6 +57,9 @@ COLUMNS = (
 REFERENCE_COLUMNS = ("id", "village_name", "level")
 EXPORT_COLUMNS = ("id", *COLUMNS, "village_name", "level")
 _NUMBERED = (LegalityKind.NIB, LegalityKind.PIRT, LegalityKind.HALAL)
+# Rules on who may leave the system in an export (the privacy app adds the consent rule at
+# start-up), applied after the user's scope and filters.
+export_filters: list[Callable[[QuerySet[Actor]], QuerySet[Actor]]] = []
 
 
 def _yes_no(value: bool) -> str:
@@ -116,6 +119,8 @@ def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:
         actors = filter_actors(scoped_actors(request.user), request.GET)
     except BadFilter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    for keep in export_filters:
+        actors = keep(actors)
     count = actors.count()
     clear = restrict_actors(actors, request.user, Do.REVEAL_NIK).count()
     record(

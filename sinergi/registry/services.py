@@ -82,6 +82,18 @@ def announce_actors(moves: Sequence[ActorMove]) -> None:
             listener(moves)
 
 
+# Consent as it is written: (actor id, her record before or None when new, after), announced
+# inside the same transaction so the privacy app keeps its history (given, withdrawn, by whom)
+# without the registry depending on it. The second argument names the writer.
+ConsentChange = tuple[int, Mapping[str, Any] | None, Mapping[str, Any]]
+consent_listeners: list[Callable[[Any, str, Sequence[ConsentChange]], None]] = []
+
+
+def announce_consent(user: Any, source: str, changes: Sequence[ConsentChange]) -> None:
+    for listener in consent_listeners:
+        listener(user, source, changes)
+
+
 def place_of(actor: Actor) -> ActorPlace:
     return ActorPlace(actor.village_id, actor.sector, actor.facilitator_id)
 
@@ -185,6 +197,7 @@ def register_actor(
         actor.save()
         _replace_legality(actor, legality or [])
         announce_actors([ActorMove(actor.pk, None, place_of(actor))])
+        announce_consent(user, "register", [(actor.pk, None, snapshot(actor))])
         record(
             user=user,
             action=Action.CREATE,
@@ -260,6 +273,18 @@ def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
             _LEGALITY_COLUMNS,
             [(ids[nik_hash], *item) for nik_hash, _, _, items, _, _ in actors for item in items],
         )
+        announce_consent(
+            user,
+            "import",
+            [
+                (
+                    ids[nik_hash],
+                    None,
+                    dict(zip(RECORD_FIELDS, row[: len(RECORD_FIELDS)], strict=True)),
+                )
+                for nik_hash, _, row, *_ in actors
+            ],
+        )
         record_many(
             user=user,
             action=Action.CREATE,
@@ -296,6 +321,7 @@ def update_actor(
         if legality is not None:
             _replace_legality(actor, legality)
         old, new = diff(before, snapshot(actor))
+        announce_consent(user, "update", [(actor.pk, before, new)])
         if old or new:
             record(
                 user=user,
