@@ -12,7 +12,6 @@ from django.db import connection
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
-from sinergi.lib.backup import create_backup, verify_backup
 from sinergi.privacy.choices import ErasureBasis, RequestKind
 from sinergi.privacy.models import Erasure
 from sinergi.privacy.services import erase_actor, record_request
@@ -157,22 +156,3 @@ def test_a_short_name_is_removed_too(personas: Personas) -> None:
     )
     erasure = erase_actor(user=personas.rembang, actor=actor, basis=ErasureBasis.SUBJECT_REQUEST)
     assert Submission.objects.get().xml == f"<data><nama>{erasure.pseudonym}</nama></data>"
-
-
-# On PostgreSQL (pg_dump reads what is committed: outside a test transaction). SQLite's test
-# database is a shared-cache in-memory one, whose online backup waits without end on other
-# connections' table locks; a file database backs up while serving (lib/tests/test_backup).
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_dump of the test database")
-@pytest.mark.django_db(transaction=True)
-def test_a_backup_taken_after_her_erasure_holds_no_identifier_of_her(
-    subject: Subject, personas: Personas, settings: Any, tmp_path: Path
-) -> None:
-    settings.BACKUP_ENCRYPTION_KEY = "backup-key-of-the-test"
-    erase_actor(user=personas.rembang, actor=subject.actor, basis=ErasureBasis.SUBJECT_REQUEST)
-    create_backup(tmp_path / "backup")
-    backup = verify_backup(tmp_path / "backup")
-    # The raw bytes of each part: a database file keeps what it freed unless told otherwise.
-    for part in ("database", "media"):
-        raw = b"".join(backup.plaintext(part)).lower()
-        for identifier in subject.identifiers:
-            assert identifier.lower().encode() not in raw, (part, identifier)
