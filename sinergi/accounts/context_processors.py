@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from sinergi.accounts import scoping
+from sinergi.lib.scope import Do, may
 
 
 def access(request: HttpRequest) -> dict[str, Any]:
@@ -14,7 +15,7 @@ def access(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav": {
             "manage_users": scoping.may_manage_users(user),
-            "audit": scoping.may_view_audit(user),
+            "audit": may(user, Do.READ_AUDIT),
             "model_regions": scoping.is_national_admin(user),
             "field": scoping.may_write(user),
             "dashboards": bool(scoping.memberships(user)),

@@ -1,34 +1,28 @@
-"""The one place that decides who sees and changes what.
+"""The rules of who sees and changes what, where: the one place they are decided.
 
-Every page, list, export, dashboard and API call asks this module. A user's reach is the
-union of her memberships: a national role covers everything, a regional role covers its
-region and everything below it, a facilitator covers only the actors assigned to her.
-Anything outside is treated as non-existent (404) by callers.
+A user's reach is the union of her memberships: a national role covers everything, a
+regional role covers its region and everything below it, a facilitator covers only the rows
+of the actors assigned to her. How a model's rows reach a region is declared on the model
+(`reach`, see sinergi.lib.scope); these rules turn memberships into filters over those
+fields (registered at start-up, so every `Model.objects.visible_to(user, action)` asks them)
+and answer the yes/no questions pages ask. Anything outside is treated as non-existent
+(404) by callers.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
-import operator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
 from sinergi.accounts.choices import RANK, Role
 from sinergi.accounts.models import Membership, User
-from sinergi.regions.codes import ancestors, level_of
+from sinergi.lib.scope import Do, Principal, Reach, any_of, reach_of
+from sinergi.regions.codes import ancestors
 
+M = TypeVar("M", bound=Model)
 
-class Do(enum.Enum):
-    """What a caller wants to do with region-scoped data."""
-
-    VIEW = "view"
-    CHANGE = "change"
-    REVEAL_NIK = "reveal_nik"
-
-
-# Which roles may do what with actors; facilitators only ever on their own caseload.
+# Which roles may do what; facilitators only ever on their own caseload.
 _ROLES_FOR = {
     Do.VIEW: set(Role),
     Do.CHANGE: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER, Role.FACILITATOR},
@@ -38,24 +32,19 @@ _ROLES_FOR = {
         Role.REGENCY_OFFICER,
         Role.FACILITATOR,
     },
+    Do.READ_AUDIT: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER},
+    Do.ADMINISTER: {Role.NATIONAL_ADMIN},
 }
-_ACTOR_FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
-M = TypeVar("M", bound=Model)
 
 
-def _any_of(clauses: list[Q]) -> Q | None:
-    """The union of the clauses; None (nothing at all) when there are none."""
-    return functools.reduce(operator.or_, clauses) if clauses else None
-
-
-def memberships(user: Any) -> list[Membership]:
+def memberships(user: Principal) -> list[Membership]:
     """A user's memberships, read once per request object."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return []
     cached: list[Membership] | None = getattr(user, "_sinergi_memberships", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user).select_related("region"))
-        user._sinergi_memberships = cached
+        cached = list(Membership.objects.filter(user_id=user.pk).select_related("region"))
+        setattr(user, "_sinergi_memberships", cached)  # noqa: B010 - a cache on the request's user
     return cached
 
 
@@ -65,56 +54,72 @@ def _grants(membership: Membership, action: Do) -> bool:
     return action is not Do.REVEAL_NIK or membership.may_reveal_nik
 
 
-def actor_filter(user: Any, action: Do) -> Q | None:
-    """A filter over actors the user may act on, or None when she may act on none."""
-    clauses: list[Q] = []
-    for membership in memberships(user):
-        if not _grants(membership, action):
-            continue
-        if membership.role == Role.FACILITATOR:
-            clauses.append(Q(facilitator_id=user.pk))
-        elif membership.region_id is None:
-            return Q()
-        else:
-            field = _ACTOR_FIELD_BY_LEVEL[level_of(membership.region_id)]
-            clauses.append(Q(**{field: membership.region_id}))
-    return _any_of(clauses)
+class Rules:
+    """The rules sinergi.lib.scope asks (registered by AccountsConfig.ready)."""
 
+    def condition(self, user: Principal, reach: Reach, action: Do) -> Q | None:
+        clauses: list[Q] = []
+        if reach.owner and user.is_authenticated:
+            clauses.append(reach.made_by(user.pk))
+        for membership in memberships(user):
+            if not _grants(membership, action):
+                continue
+            if membership.role == Role.FACILITATOR:
+                if reach.caseload:
+                    clauses.append(reach.in_caseload(user.pk))
+            elif membership.region_id is None:
+                return Q()
+            elif reach.regional:
+                clauses.append(reach.within(membership.region_id))
+        return any_of(clauses)
 
-def restrict_actors(queryset: QuerySet[M], user: Any, action: Do = Do.VIEW) -> QuerySet[M]:
-    condition = actor_filter(user, action)
-    return queryset.none() if condition is None else queryset.filter(condition)
+    def allows(self, user: Principal, reach: Reach, action: Do, row: Model) -> bool:
+        if reach.owner and user.is_authenticated and reach.owner_of(row) == user.pk:
+            return True
+        for membership in memberships(user):
+            if not _grants(membership, action):
+                continue
+            if membership.role == Role.FACILITATOR:
+                if reach.caseload and reach.caseload_of(row) == user.pk:
+                    return True
+            elif membership.region_id is None or (
+                reach.regional and _covers(membership.region_id, reach.region_of(row))
+            ):
+                return True
+        return False
+
+    def grants(self, user: Principal, action: Do) -> bool:
+        return any(_grants(membership, action) for membership in memberships(user))
 
 
 def _covers(region_code: str | None, target_code: str) -> bool:
-    return region_code is None or region_code in ancestors(target_code)
+    return region_code is None or (bool(target_code) and region_code in ancestors(target_code))
 
 
-def may_create_actor_in(user: Any, village_code: str) -> bool:
+def may_create_actor_in(user: Principal, village_code: str) -> bool:
     """Any role but viewer may register actors in a village within her region."""
     return any(
         _grants(m, Do.CHANGE) and _covers(m.region_id, village_code) for m in memberships(user)
     )
 
 
-def may_write(user: Any) -> bool:
+def may_write(user: Principal) -> bool:
     """Whether any of the user's roles allows changing registry data at all."""
-    return any(_grants(m, Do.CHANGE) for m in memberships(user))
+    return Rules().grants(user, Do.CHANGE)
 
 
-def may_act_on_actor(user: Any, actor: Any, action: Do) -> bool:
-    for membership in memberships(user):
-        if not _grants(membership, action):
-            continue
-        if membership.role == Role.FACILITATOR:
-            if actor.facilitator_id == user.pk:
-                return True
-        elif _covers(membership.region_id, actor.village_id):
-            return True
-    return False
+def may_act_on_actor(user: Principal, actor: Model, action: Do) -> bool:
+    """Transitional: sinergi.lib.scope.allowed(user, action, actor)."""
+    return Rules().allows(user, reach_of(type(actor)), action, actor)
 
 
-def covers_region(user: Any, code: str) -> bool:
+def restrict_actors(queryset: QuerySet[M], user: Principal, action: Do = Do.VIEW) -> QuerySet[M]:
+    """Transitional: Actor.objects.visible_to(user, action)."""
+    condition = Rules().condition(user, reach_of(queryset.model), action)
+    return queryset.none() if condition is None else queryset.filter(condition)
+
+
+def covers_region(user: Principal, code: str) -> bool:
     """Whether the user's view reaches this region (for filters and dashboards)."""
     for membership in memberships(user):
         if membership.role == Role.FACILITATOR:
@@ -124,7 +129,7 @@ def covers_region(user: Any, code: str) -> bool:
     return False
 
 
-def root_regions(user: Any) -> list[str] | None:
+def root_regions(user: Principal) -> list[str] | None:
     """The top regions a user sees (None: the whole country)."""
     roots: list[str] = []
     for membership in memberships(user):
@@ -134,7 +139,26 @@ def root_regions(user: Any) -> list[str] | None:
     return sorted(set(roots))
 
 
-def audit_region(user: Any, within: str = "") -> str:
+def dashboard_roots(user: Principal) -> tuple[tuple[str, ...], bool] | None:
+    """The top regions of a user's dashboards ("" the nation) and whether she sees her
+    caseload only; None when she has no dashboard.
+
+    Regional roles (officers, viewers, the national admin) see everything in their regions;
+    a user who is only a facilitator sees her caseload within her facilitator regions.
+    """
+    mine = memberships(user)
+    regional = [m for m in mine if m.role != Role.FACILITATOR]
+    chosen = regional or mine
+    if not chosen:
+        return None
+    if any(m.region_id is None for m in chosen):
+        return ("",), not regional
+    codes = {m.region_id for m in chosen if m.region_id}
+    tops = sorted(c for c in codes if not any(a in codes for a in ancestors(c)[:-1]))
+    return tuple(tops), not regional
+
+
+def audit_region(user: Principal, within: str = "") -> str:
     """The region an audit row of the user's reads, exports or imports is filed under, so
     that the officers above her see it on the audit page: the deepest region holding her
     whole scope ("" for the country), or `within` (a region filter) when it lies inside."""
@@ -151,23 +175,19 @@ def audit_region(user: Any, within: str = "") -> str:
     return scope
 
 
-def is_national_admin(user: Any) -> bool:
+def is_national_admin(user: Principal) -> bool:
     return any(m.role == Role.NATIONAL_ADMIN and m.region_id is None for m in memberships(user))
 
 
-def highest_rank(user: Any) -> int:
+def highest_rank(user: Principal) -> int:
     return max((RANK[Role(m.role)] for m in memberships(user)), default=-1)
 
 
-def may_manage_users(user: Any) -> bool:
+def may_manage_users(user: Principal) -> bool:
     return highest_rank(user) >= RANK[Role.REGENCY_OFFICER]
 
 
-def may_view_audit(user: Any) -> bool:
-    return highest_rank(user) >= RANK[Role.PROVINCE_OFFICER]
-
-
-def may_assign_membership(user: Any, role: str, region_code: str | None) -> bool:
+def may_assign_membership(user: Principal, role: str, region_code: str | None) -> bool:
     """A manager may grant a role below her own, in a region inside her own."""
     for membership in memberships(user):
         rank = RANK[Role(membership.role)]
@@ -184,7 +204,7 @@ def may_assign_membership(user: Any, role: str, region_code: str | None) -> bool
     return False
 
 
-def may_grant_nik_access(user: Any, region_code: str | None) -> bool:
+def may_grant_nik_access(user: Principal, region_code: str | None) -> bool:
     """Only someone who may reveal NIKs over a region can pass that right on there."""
     return any(
         m.may_reveal_nik
@@ -193,7 +213,7 @@ def may_grant_nik_access(user: Any, region_code: str | None) -> bool:
     )
 
 
-def _assignable(user: Any) -> Q | None:
+def _assignable(user: Principal) -> Q | None:
     """Memberships the manager could have granted, as a filter (mirrors may_assign_membership)."""
     clauses: list[Q] = []
     for membership in memberships(user):
@@ -208,10 +228,10 @@ def _assignable(user: Any) -> Q | None:
         else:
             code = membership.region_id
             clauses.append(below & (Q(region_id=code) | Q(region__code__startswith=f"{code}.")))
-    return _any_of(clauses)
+    return any_of(clauses)
 
 
-def managed_users(queryset: QuerySet[User], user: Any) -> QuerySet[User]:
+def managed_users(queryset: QuerySet[User], user: Principal) -> QuerySet[User]:
     """Users whose every membership the manager could have granted (never herself).
 
     Decided in the database, so the cost does not grow with the number of users.
@@ -224,32 +244,5 @@ def managed_users(queryset: QuerySet[User], user: Any) -> QuerySet[User]:
     return (
         queryset.filter(pk__in=Membership.objects.values("user_id"))
         .exclude(pk__in=Membership.objects.exclude(allowed).values("user_id"))
-        .exclude(pk=user.pk)
+        .exclude(Q(pk=user.pk))
     )
-
-
-def audit_filter(user: Any) -> Q | None:
-    """Audit rows a user may read: national sees all, a province officer her province."""
-    if is_national_admin(user):
-        return Q()
-    clauses = [
-        Q(region_code=m.region_id) | Q(region_code__startswith=f"{m.region_id}.")
-        for m in memberships(user)
-        if m.region_id is not None and RANK[Role(m.role)] >= RANK[Role.PROVINCE_OFFICER]
-    ]
-    return _any_of(clauses)
-
-
-def submission_filter(user: Any) -> Q | None:
-    """Field submissions a user may see (they hold raw answers): her own, and, for an officer
-    who may change data, those filed under her region."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    clauses = [Q(submitted_by=user.pk)]
-    for m in memberships(user):
-        if m.role == Role.FACILITATOR or not _grants(m, Do.CHANGE):
-            continue
-        if m.region_id is None:
-            return Q()
-        clauses.append(Q(region_code=m.region_id) | Q(region_code__startswith=f"{m.region_id}."))
-    return _any_of(clauses)

@@ -353,12 +353,9 @@ def _count_writes(tally: Tally) -> list[SQL]:
 
 # --- Rebuild from the raw rows ---------------------------------------------------------------
 
-_REGION_COLUMN = {
-    0: "''",
-    1: "a.province_code",
-    2: "a.regency_code",
-    3: "a.district_code",
-    4: "a.village_id",
+# The actor's region column at each depth (0: the nation), as the actor's reach names them.
+_REGION_COLUMN = {0: "''"} | {
+    depth: f"a.{column}" for depth, column in enumerate(Actor.reach.levels, start=1)
 }
 _VALUE = {
     ALL: "''",

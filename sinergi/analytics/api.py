@@ -11,8 +11,20 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from sinergi.analytics import queries
-from sinergi.analytics.queries import BREAKDOWNS, BadPeriod, Levels, Transition
+from sinergi.analytics.figures import (
+    BadPeriod,
+    Levels,
+    Transition,
+    levels_in,
+    period_named,
+    registered_in,
+    transition_between,
+    trend_of,
+)
+from sinergi.analytics.figures import (
+    breakdown as groups_by,
+)
+from sinergi.analytics.scope import BREAKDOWNS, Scope, resolve_scope
 from sinergi.analytics.slices import FACILITATOR
 from sinergi.assessments.models import Period
 from sinergi.lib.errors import InvalidInput
@@ -101,12 +113,12 @@ class BreakdownQuery(LevelsQuery):
 
 def _period(code: str, name: str) -> Any:
     try:
-        return queries.period_named(code, name)
+        return period_named(code, name)
     except BadPeriod as exc:
         raise InvalidInput({exc.field: [str(exc)]}) from exc
 
 
-def _region(scope: queries.Scope) -> str | None:
+def _region(scope: Scope) -> str | None:
     return scope.region.code if scope.region is not None else None
 
 
@@ -127,13 +139,13 @@ def _counts(levels: Levels) -> dict[str, Any]:
 
 @router.get("/analytics/levels", response=LevelsOut, summary="Actors by level in a period")
 def levels(request: HttpRequest, query: Query[LevelsQuery]) -> dict[str, Any]:
-    scope = queries.resolve_scope(request.user, query.region)
+    scope = resolve_scope(request.user, query.region)
     period = _period(query.period, "period")
     return {
         "period": period.code,
         "region": _region(scope),
-        **_counts(queries.levels_in(scope, period)),
-        "registered": queries.registered_in(scope),
+        **_counts(levels_in(scope, period)),
+        "registered": registered_in(scope),
     }
 
 
@@ -144,12 +156,12 @@ def levels(request: HttpRequest, query: Query[LevelsQuery]) -> dict[str, Any]:
     summary="From one period to another: the level matrix, up / same / down",
 )
 def transitions(request: HttpRequest, query: Query[TransitionsQuery]) -> dict[str, Any]:
-    scope = queries.resolve_scope(request.user, query.region)
+    scope = resolve_scope(request.user, query.region)
     first = _period(query.from_period, "from")
     second = _period(query.to_period, "to")
     if first.pk == second.pk:
         raise InvalidInput({"to": [_("Choose two different periods.")]})
-    result = queries.transition_between(scope, first, second)
+    result = transition_between(scope, first, second)
     return {
         "from": first.code,
         "to": second.code,
@@ -165,13 +177,11 @@ def transitions(request: HttpRequest, query: Query[TransitionsQuery]) -> dict[st
 
 @router.get("/analytics/trend", response=TrendOut, summary="Actors by level in every period")
 def trend(request: HttpRequest, query: Query[RegionQuery]) -> dict[str, Any]:
-    scope = queries.resolve_scope(request.user, query.region)
+    scope = resolve_scope(request.user, query.region)
     periods = list(Period.objects.order_by("starts_on", "code"))
     return {
         "region": _region(scope),
-        "items": [
-            {"period": p.code, **_counts(levels)} for p, levels in queries.trend_of(scope, periods)
-        ],
+        "items": [{"period": p.code, **_counts(levels)} for p, levels in trend_of(scope, periods)],
     }
 
 
@@ -183,7 +193,7 @@ def trend(request: HttpRequest, query: Query[RegionQuery]) -> dict[str, Any]:
     "legality item or graduation flag",
 )
 def breakdown(request: HttpRequest, query: Query[BreakdownQuery]) -> dict[str, Any]:
-    scope = queries.resolve_scope(request.user, query.region)
+    scope = resolve_scope(request.user, query.region)
     if query.by not in BREAKDOWNS:
         choices = ", ".join(BREAKDOWNS)
         raise InvalidInput({"by": [_("Choose one of: %(list)s.") % {"list": choices}]})
@@ -193,7 +203,7 @@ def breakdown(request: HttpRequest, query: Query[BreakdownQuery]) -> dict[str, A
     previous = _period(query.from_period, "from") if query.from_period else None
     if previous is not None and previous.pk == period.pk:
         raise InvalidInput({"from": [_("Choose two different periods.")]})
-    groups = queries.breakdown(scope, query.by, period, previous)
+    groups = groups_by(scope, query.by, period, previous)
     return {
         "period": period.code,
         "from": previous.code if previous else None,

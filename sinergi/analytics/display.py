@@ -15,14 +15,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sinergi.analytics.queries import (
-    PHASE,
-    REGION,
-    Figures,
-    Group,
-    Levels,
-    Transition,
-)
+from sinergi.analytics.figures import Figures, Group, Levels, Transition
+from sinergi.analytics.scope import PHASE, REGION
 from sinergi.analytics.slices import FACILITATOR, GRADUATE, LEGALITY, SECTOR
 from sinergi.lib import charts
 from sinergi.lib.charts import DOWN, PALETTE, SAME, UP, Bar, Series

@@ -21,7 +21,8 @@ from django.views.decorators.http import require_GET
 
 from sinergi.analytics import display
 from sinergi.analytics.display import LEVELS, TRANSITIONS, VIEWS
-from sinergi.analytics.queries import REGION, Figures, Group
+from sinergi.analytics.figures import Figures, Group
+from sinergi.analytics.scope import REGION
 from sinergi.analytics.slices import GRADUATE, LEGALITY
 from sinergi.analytics.views import dashboard_figures
 from sinergi.audit.models import Action

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -22,14 +22,11 @@ from django.views.decorators.http import require_GET
 from sinergi.analytics import display
 from sinergi.analytics.display import LEVELS, TRANSITIONS, Charts
 from sinergi.analytics.exports import Table, filename, tables
-from sinergi.analytics.queries import Figures
-from sinergi.analytics.slices import depth_of
+from sinergi.analytics.figures import Figures
 from sinergi.analytics.views import dashboard_figures
-from sinergi.assessments.models import Assessment, Instrument
+from sinergi.assessments.models import Instrument
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-
-_FIELDS = {1: "actor__province_code", 2: "actor__regency_code", 3: "actor__district_code"}
 
 
 @dataclass
@@ -48,19 +45,11 @@ def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def instruments_used(figures: Figures) -> list[tuple[Instrument, int]]:
-    """The instrument versions of the counted results in the period and scope, with counts."""
+    """The instrument versions of the counted results in the period and scope (for a
+    facilitator, her caseload), with counts."""
     if figures.period is None:
         return []
-    rows = Assessment.objects.filter(counted=True, period=figures.period)
-    where = Q()
-    for root in figures.scope.roots:
-        depth = depth_of(root)
-        if depth == 0:
-            where = Q()
-            break
-        where |= Q(**{_FIELDS.get(depth, "actor__village_id"): root})
-    if where:
-        rows = rows.filter(where)
+    rows = figures.scope.results().filter(counted=True, period=figures.period)
     grouped = rows.order_by().values("instrument").annotate(n=Count("id"))
     counts = {row["instrument"]: row["n"] for row in grouped}
     return [(i, counts[i.pk]) for i in Instrument.objects.filter(pk__in=counts)]

@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from sinergi.analytics import display, queries
+from sinergi.analytics import display
 from sinergi.analytics.display import LEVELS, TRANSITIONS, Charts, query
-from sinergi.analytics.queries import REGION, BadPeriod, Figures, Scope
+from sinergi.analytics.figures import BadPeriod, Figures, figures_of
+from sinergi.analytics.scope import REGION, Scope, resolve_scope
 from sinergi.assessments.models import Period
 from sinergi.lib.htmx import is_htmx, render_page
 
@@ -22,15 +23,15 @@ def dashboard_figures(
 ) -> tuple[Figures, str]:
     """The scope and figures a request asks for (404 outside the scope or for an unknown
     period), and an error to show when the two periods are the same one."""
-    scope: Scope = queries.resolve_scope(request.user, request.GET.get("region"))
+    scope: Scope = resolve_scope(request.user, request.GET.get("region"))
     period = request.GET.get("period") or None
     previous = request.GET.get("from")
     try:
-        return queries.figures(scope, period, previous, dims=dims, moves=moves), ""
+        return figures_of(scope, period, previous, dims=dims, moves=moves), ""
     except BadPeriod as exc:
         if exc.field != "from" or previous not in {p.code for p in Period.objects.all()}:
             raise Http404 from exc
-        return queries.figures(scope, period, "", dims=dims, moves=moves), str(exc)
+        return figures_of(scope, period, "", dims=dims, moves=moves), str(exc)
 
 
 def dashboard_context(request: HttpRequest, view: str) -> dict[str, Any]:

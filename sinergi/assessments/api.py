@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from sinergi.accounts.scoping import Do, may_act_on_actor
 from sinergi.assessments import services
 from sinergi.assessments.choices import Source
 from sinergi.assessments.models import Assessment, Period
 from sinergi.assessments.scoring import Result, render_explanation
 from sinergi.lib.errors import InvalidInput
 from sinergi.lib.pagination import cursor_page
+from sinergi.lib.scope import Do, allowed
 from sinergi.registry.queries import get_actor
 
 router = Router(tags=["assessments"])
@@ -88,7 +88,7 @@ def serialize(
 )
 def create_assessment(request: HttpRequest, body: AssessmentIn) -> Status[dict[str, Any]]:
     actor = get_actor(request.user, body.actor)
-    if not may_act_on_actor(request.user, actor, Do.CHANGE):
+    if not allowed(request.user, Do.CHANGE, actor):
         raise HttpError(403, _("Your role may not record results for this actor."))
     period = Period.objects.filter(code=body.period).first()
     if period is None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.lib.jobs import Job
+from sinergi.lib.scope import Reach, ScopedQuerySet
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 
@@ -140,6 +141,13 @@ class Assessment(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
 
+    # The actor's region, through the copies kept on the result down to the regency.
+    reach = Reach(
+        levels=("province_code", "regency_code", "actor__district_code", "actor__village_id"),
+        caseload="actor__facilitator",
+    )
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["actor_id", "period__starts_on", "-id"]
         constraints = [
@@ -179,6 +187,10 @@ class RescoreJob(Job):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    # Re-scoring is a national administrator's; the region is what the job covers.
+    reach = Reach(code="region_code")
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"rescore #{self.pk} ({self.status})"

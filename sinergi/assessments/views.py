@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sinergi.accounts.choices import RANK, Role
-from sinergi.accounts.scoping import Do, is_national_admin, may_act_on_actor, memberships
+from sinergi.accounts.scoping import is_national_admin, memberships
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus
 from sinergi.assessments.forms import (
@@ -30,6 +30,7 @@ from sinergi.assessments.forms import (
 from sinergi.assessments.instrument import Definition, InvalidInstrument, Problem
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.scoring import Result, render_explanation
+from sinergi.lib.scope import Do, allowed
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
@@ -65,7 +66,7 @@ def lockable_regencies(user: Any) -> list[Region]:
 
 def _actor_to_assess(request: HttpRequest, actor_id: int) -> Actor:
     actor = get_actor(request.user, actor_id)
-    if not may_act_on_actor(request.user, actor, Do.CHANGE):
+    if not allowed(request.user, Do.CHANGE, actor):
         raise PermissionDenied
     return actor
 
@@ -214,7 +215,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "may_verify": assessment.counted
         and assessment.status == AssessmentStatus.SUBMITTED
         and may_verify(request.user, actor),
-        "may_assess": may_act_on_actor(request.user, actor, Do.CHANGE),
+        "may_assess": allowed(request.user, Do.CHANGE, actor),
     }
     return render(request, "assessments/assessment_detail.html", context)
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.audit.models import Action, AuditEvent
+from sinergi.lib.scope import ScopedQuerySet
 from sinergi.regions.codes import normalise
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"]
@@ -51,7 +51,7 @@ class AuditFilterForm(forms.Form):
             self.add_error("date_to", _("The end date is before the start date."))
         return data
 
-    def apply(self, events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    def apply(self, events: ScopedQuerySet[AuditEvent]) -> ScopedQuerySet[AuditEvent]:
         data = self.cleaned_data
         exact = {
             "username": data["username"].strip(),
@@ -61,8 +61,7 @@ class AuditFilterForm(forms.Form):
         }
         events = events.filter(**{field: value for field, value in exact.items() if value})
         if data["region"]:
-            code = data["region"]
-            events = events.filter(Q(region_code=code) | Q(region_code__startswith=f"{code}."))
+            events = events.within(data["region"])
         if data["date_from"]:
             events = events.filter(at__date__gte=data["date_from"])
         if data["date_to"]:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.lib.scope import Do, Reach, ScopedQuerySet
+
 
 class Action(models.TextChoices):
     CREATE = "create", _("Create")
@@ -59,6 +61,10 @@ class AuditEvent(models.Model):
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
     redacted = models.BooleanField(default=False)
+
+    # Filed under the region of the object or of the acting user's scope ("" national).
+    reach = Reach(code="region_code", reads_need=Do.READ_AUDIT)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -12,11 +12,11 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from sinergi.accounts import scoping
 from sinergi.audit.forms import AuditFilterForm
 from sinergi.audit.models import AuditEvent
 from sinergi.audit.services import diff
 from sinergi.lib.htmx import render_page
+from sinergi.lib.scope import Do, may
 
 PAGE_SIZE = 50
 
@@ -47,11 +47,10 @@ def changes(event: AuditEvent) -> list[Change]:
 @login_required
 @require_GET
 def event_list(request: HttpRequest) -> HttpResponse:
-    condition = scoping.audit_filter(request.user) if scoping.may_view_audit(request.user) else None
-    if condition is None:
+    if not may(request.user, Do.READ_AUDIT):
         raise PermissionDenied
     filters = AuditFilterForm(request.GET)
-    events = AuditEvent.objects.filter(condition)
+    events = AuditEvent.objects.visible_to(request.user)
     events = filters.apply(events) if filters.is_valid() else events.none()
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(event, changes(event)) for event in page]

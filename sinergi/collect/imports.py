@@ -29,12 +29,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, audit_region, may_act_on_actor, memberships
+from sinergi.accounts.scoping import audit_region, may_act_on_actor, memberships
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
 from sinergi.lib.jobs import claim, recover_jobs
+from sinergi.lib.scope import Do
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.storage import local_copy
 from sinergi.lib.uploads import UploadRefused, parse_failure, parse_limits

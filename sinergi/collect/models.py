@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.collect.choices import JobKind, SubmissionStatus
 from sinergi.lib.jobs import Job
+from sinergi.lib.scope import Do, Reach, ScopedQuerySet
 
 
 class ImportJob(Job):
@@ -30,6 +31,10 @@ class ImportJob(Job):
     updated_count = models.PositiveIntegerField(default=0)
     skipped_count = models.PositiveIntegerField(default=0)
     failed_count = models.PositiveIntegerField(default=0)
+
+    # A job is its uploader's (and the national administrators').
+    reach = Reach(owner="uploaded_by")
+    objects = ScopedQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"{self.kind} import #{self.pk} ({self.status})"
@@ -84,6 +89,11 @@ class Submission(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    # Raw answers: the submitter's own, and those filed in the region of an officer who may
+    # change data there.
+    reach = Reach(code="region_code", owner="submitted_by", reads_need=Do.CHANGE)
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

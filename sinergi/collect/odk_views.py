@@ -3,18 +3,15 @@ submissions the server could not accept (fix and process again, or dismiss)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from sinergi.accounts.scoping import may_write, submission_filter
+from sinergi.accounts.scoping import may_write
 from sinergi.assessments.choices import InstrumentStatus
 from sinergi.assessments.models import Instrument
 from sinergi.assessments.services import Refused
@@ -24,6 +21,7 @@ from sinergi.collect import submissions, xforms
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.forms import SubmissionFixForm
 from sinergi.collect.models import Submission, SubmissionFile
+from sinergi.lib.scope import Principal
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE
 
 PAGE_SIZE = 50
@@ -36,16 +34,10 @@ def _writer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def visible_submissions(user: Any) -> QuerySet[Submission]:
-    condition = submission_filter(user)
-    if condition is None:
-        return Submission.objects.none()
-    return Submission.objects.filter(condition)
-
-
-def get_submission(user: Any, pk: int) -> Submission:
+def get_submission(user: Principal, pk: int) -> Submission:
     found: Submission = get_object_or_404(
-        visible_submissions(user).select_related("submitted_by", "actor", "assessment"), pk=pk
+        Submission.objects.visible_to(user).select_related("submitted_by", "actor", "assessment"),
+        pk=pk,
     )
     return found
 
@@ -104,7 +96,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     if status not in SubmissionStatus.values:
         status = SubmissionStatus.REJECTED
     rows = (
-        visible_submissions(request.user)
+        Submission.objects.visible_to(request.user)
         .filter(status=status)
         .select_related("submitted_by", "actor")
         .order_by("-received_at", "-id")
@@ -114,7 +106,7 @@ def submission_list(request: HttpRequest) -> HttpResponse:
     return render(request, "collect/submission_list.html", context)
 
 
-def _may_fix(user: Any, submission: Submission) -> bool:
+def _may_fix(user: Principal, submission: Submission) -> bool:
     return submission.status == SubmissionStatus.REJECTED and may_write(user)
 
 

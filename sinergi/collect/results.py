@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, restrict_actors
+from sinergi.accounts.scoping import restrict_actors
 from sinergi.assessments import services
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import CompiledQuestion, Definition, Question
@@ -38,6 +38,7 @@ from sinergi.collect.choices import Level
 from sinergi.collect.imports import HeaderError, Report, run_importer
 from sinergi.collect.models import ImportJob
 from sinergi.lib.crypto import lookup_hash
+from sinergi.lib.scope import Do
 from sinergi.lib.storage import local_copy
 from sinergi.lib.uploads import parse_limits
 from sinergi.lib.workers import Worker

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.scoping import Do, restrict_actors
+from sinergi.accounts.scoping import restrict_actors
 from sinergi.accounts.services import home_region
 from sinergi.assessments.choices import InstrumentStatus, Source
 from sinergi.assessments.models import Instrument, Period
@@ -38,6 +38,7 @@ from sinergi.audit.services import record
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import Submission, SubmissionFile
 from sinergi.collect.xforms import PHOTO
+from sinergi.lib.scope import Do
 from sinergi.registry.models import Actor
 
 # Elements of the instance that are not answers to the instrument's questions.

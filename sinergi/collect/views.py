@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET
 
-from sinergi.accounts.scoping import is_national_admin, may_write
+from sinergi.accounts.scoping import may_write
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
 from sinergi.assessments.models import Instrument, Period
 from sinergi.assessments.services import current_instrument
@@ -23,6 +23,7 @@ from sinergi.collect.choices import JobKind
 from sinergi.collect.forms import UploadForm, too_big_message
 from sinergi.collect.models import ImportJob
 from sinergi.lib.htmx import render_page
+from sinergi.lib.scope import Do, Principal
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, write_workbook
 
 
@@ -31,12 +32,11 @@ def _writer(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def get_job(user: Any, job_id: int) -> ImportJob:
+def get_job(user: Principal, job_id: int) -> ImportJob:
     """A job is its uploader's (and national admins'); for anyone else it does not exist."""
     if not may_write(user):
         raise PermissionDenied
-    jobs = ImportJob.objects.all() if is_national_admin(user) else user.import_jobs.all()
-    job: ImportJob = get_object_or_404(jobs, pk=job_id)
+    job: ImportJob = get_object_or_404(ImportJob.objects.visible_to(user, Do.CHANGE), pk=job_id)
     return job
 
 
@@ -49,7 +49,7 @@ _UPLOAD_PAGES: dict[str, str] = {
 def _upload_page(
     request: HttpRequest, form: UploadForm, kind: str, error: str = "", status: int = 200
 ) -> HttpResponse:
-    recent = request.user.import_jobs.filter(kind=kind)[:10]  # type: ignore[union-attr]
+    recent = ImportJob.objects.filter(uploaded_by_id=request.user.pk, kind=kind)[:10]
     context = {"form": form, "error": error, "recent": recent}
     if kind == JobKind.RESULTS:
         context |= _results_template_choices()

@@ -19,10 +19,10 @@ from typing import IO, Any
 from django.db.models import QuerySet
 from pyxform.xls2xform import convert
 
-from sinergi.accounts.scoping import Do, restrict_actors
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
 from sinergi.assessments.instrument import Definition, Label, Question
 from sinergi.assessments.models import Instrument, Period
+from sinergi.lib.scope import Do
 from sinergi.lib.xlsx import Sheet, write_workbook
 from sinergi.registry.models import Actor
 
@@ -206,7 +206,7 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 def caseload(user: Any) -> QuerySet[Actor]:
     """The actors a user may send results for, as the phone lists them."""
-    return restrict_actors(Actor.objects.all(), user, Do.CHANGE).order_by("name", "pk")
+    return Actor.objects.visible_to(user, Do.CHANGE).order_by("name", "pk")
 
 
 def actors_csv(user: Any) -> bytes:

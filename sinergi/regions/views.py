@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.scoping import is_national_admin
 from sinergi.lib.htmx import render_page
+from sinergi.lib.scope import Do, may
 from sinergi.regions import services
 from sinergi.regions.choices import Level
 from sinergi.regions.codes import ancestors, normalise
@@ -86,7 +86,7 @@ def region_browse(request: HttpRequest) -> HttpResponse:
 
 def _require_national_admin(request: HttpRequest) -> None:
     """Model regions are the national programme's business; to anyone else they do not exist."""
-    if not is_national_admin(request.user):
+    if not may(request.user, Do.ADMINISTER):
         raise Http404
 
 

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
-from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
+from sinergi.accounts.scoping import may_write
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.lib.errors import ErrorOut, InvalidInput
 from sinergi.lib.pagination import cursor_page
+from sinergi.lib.scope import Do, allowed
 from sinergi.registry import conflicts, services
 from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import RECORD_FIELDS, Actor
@@ -25,7 +26,6 @@ from sinergi.registry.queries import (
     audited_region,
     filter_actors,
     get_actor,
-    scoped_actors,
 )
 
 router = Router(tags=["actors"])
@@ -116,7 +116,7 @@ def serialize(user: Any, actors: list[Actor]) -> list[dict[str, Any]]:
                     "updated_at",
                 )
             },
-            "birth_date": a.birth_date if may_act_on_actor(user, a, Do.REVEAL_NIK) else None,
+            "birth_date": a.birth_date if allowed(user, Do.REVEAL_NIK, a) else None,
             "birth_year": a.birth_date.year,
             "village_code": a.village_id,
             # Annotated by the list's level filter: in ?period=, else the latest counted level.
@@ -153,7 +153,7 @@ def _payload(
 @router.get("/actors", response=ActorPage, summary="List actors in your scope")
 def list_actors(request: HttpRequest) -> dict[str, Any]:
     try:
-        actors = filter_actors(scoped_actors(request.user), request.GET)
+        actors = filter_actors(Actor.objects.visible_to(request.user), request.GET)
     except BadFilter as exc:
         raise InvalidInput({exc.field: [str(exc)]}) from exc
     actors = actors.select_related("facilitator").prefetch_related("legality_items")
@@ -213,7 +213,7 @@ def create_actor(request: HttpRequest, body: ActorIn) -> Status[dict[str, Any]]:
 )
 def change_actor(request: HttpRequest, actor_id: int, body: ActorIn) -> dict[str, Any]:
     actor = get_actor(request.user, actor_id)
-    if not may_act_on_actor(request.user, actor, Do.CHANGE):
+    if not allowed(request.user, Do.CHANGE, actor):
         raise HttpError(403, _("You may view this actor but not change it."))
     data, legality = _payload(request, body)
     valid, errors = validate_actor(user=request.user, data=data, legality=legality, instance=actor)

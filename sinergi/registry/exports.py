@@ -13,10 +13,10 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from sinergi.accounts.scoping import Do, may_act_on_actor, restrict_actors
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.lib.crypto import decrypt
+from sinergi.lib.scope import Do, allowed
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
 from sinergi.registry.choices import LegalityKind
 from sinergi.registry.models import Actor
@@ -25,7 +25,6 @@ from sinergi.registry.queries import (
     audited_filters,
     audited_region,
     filter_actors,
-    scoped_actors,
 )
 
 # The spreadsheet layout of an actor, shared by exports and the import template: an export
@@ -109,20 +108,21 @@ def actor_row(actor: Actor, nik: str | None) -> list[Any]:
 def _rows(user: Any, actors: QuerySet[Actor]) -> Iterator[list[Any]]:
     """Rows of the export; the NIK is clear only where the user may reveal it."""
     for actor in actors.iterator(chunk_size=2000):
-        reveal = may_act_on_actor(user, actor, Do.REVEAL_NIK)
+        reveal = allowed(user, Do.REVEAL_NIK, actor)
         yield actor_row(actor, decrypt(actor.nik_encrypted) if reveal else None)
 
 
 def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:
     """The scoped, filtered list, and the audit row saying what leaves the system."""
     try:
-        actors = filter_actors(scoped_actors(request.user), request.GET)
+        actors = filter_actors(Actor.objects.visible_to(request.user), request.GET)
     except BadFilter as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     for keep in export_filters:
         actors = keep(actors)
     count = actors.count()
-    clear = restrict_actors(actors, request.user, Do.REVEAL_NIK).count()
+    revealable = Actor.objects.visible_to(request.user, Do.REVEAL_NIK)
+    clear = actors.filter(pk__in=revealable.values("pk")).count()
     record(
         user=request.user,
         action=Action.EXPORT,

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.lib.scope import Reach, ScopedQuerySet
 from sinergi.regions.models import Region
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
 
@@ -72,6 +73,13 @@ class Actor(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Scoped at every level through the region columns; a facilitator reaches her caseload.
+    reach = Reach(
+        levels=("province_code", "regency_code", "district_code", "village_id"),
+        caseload="facilitator",
+    )
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -11,15 +11,15 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import Do, audit_region, restrict_actors
+from sinergi.accounts.scoping import audit_region
 from sinergi.lib.crypto import lookup_hash
-from sinergi.regions.codes import level_of, normalise
+from sinergi.lib.scope import Do, Principal, ScopedQuerySet
+from sinergi.regions.codes import normalise
 from sinergi.registry.choices import Sector, Status
 from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
 from sinergi.registry.rules import mask_nik
 
-_FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
 _CHOICE_FILTERS = (
     ("sector", Sector, _("'%(value)s' is not a valid sector.")),
     ("status", Status, _("'%(value)s' is not a valid status.")),
@@ -49,28 +49,26 @@ class BadFilter(ValueError):
         self.field = field
 
 
-def scoped_actors(user: Any, action: Do = Do.VIEW) -> QuerySet[Actor]:
-    return restrict_actors(Actor.objects.all(), user, action)
-
-
-def get_actor(user: Any, actor_id: object, action: Do = Do.VIEW) -> Actor:
+def get_actor(user: Principal, actor_id: object, action: Do = Do.VIEW) -> Actor:
     """The actor if the user may act on it; 404 both when missing and when out of scope."""
     if not str(actor_id).isdigit():
         raise Http404
-    actors = scoped_actors(user, action).select_related("village", "facilitator")
+    actors: QuerySet[Actor] = Actor.objects.visible_to(user, action)
+    actors = actors.select_related("village", "facilitator")
     for source in level_sources[:1]:
         actors = source.with_levels(actors, None)
     return get_object_or_404(actors, pk=actor_id)
 
 
-def filter_actors(queryset: QuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:
+def filter_actors(actors: ScopedQuerySet[Actor], params: dict[str, Any]) -> QuerySet[Actor]:
     """Apply the list filters shared by pages, exports and the API; bad values raise BadFilter."""
     region = (params.get("region") or "").strip()
+    queryset: QuerySet[Actor] = actors
     if region:
         code = normalise(region)
         if not code:
             raise BadFilter("region", _t("'%(value)s' is not a region code.") % {"value": region})
-        queryset = queryset.filter(**{_FIELD_BY_LEVEL[level_of(code)]: code})
+        queryset = actors.within(code)
     q = (params.get("q") or "").strip()
     if q:
         condition = Q(name_key__contains=name_key(q)) | Q(business_name__icontains=q)
@@ -102,7 +100,7 @@ def audited_filters(params: Any) -> dict[str, str]:
     }
 
 
-def audited_region(user: Any, params: Any) -> str:
+def audited_region(user: Principal, params: Any) -> str:
     """The region an audit row of a filtered list read or export is filed under (see
     scoping.audit_region): the region filter if it lies in the user's scope."""
     return audit_region(user, normalise(params.get("region") or ""))

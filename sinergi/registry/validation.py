@@ -24,8 +24,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership, User
-from sinergi.accounts.scoping import Do, may_act_on_actor, may_create_actor_in
+from sinergi.accounts.scoping import may_create_actor_in
 from sinergi.lib.crypto import decrypt, lookup_hash
+from sinergi.lib.scope import Do, allowed
 from sinergi.lib.text import invisible_character
 from sinergi.regions.choices import Level
 from sinergi.regions.codes import ancestors, normalise
@@ -537,7 +538,7 @@ def _check_nik(
         return
     existing = lookups.actor_with_nik(nik)
     if existing is not None and (instance is None or existing.pk != instance.pk):
-        if not may_act_on_actor(user, existing, Do.VIEW):
+        if not allowed(user, Do.VIEW, existing):
             found.conflict = existing
             return
         found.existing_actor = existing

@@ -13,15 +13,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.scoping import Do, may_act_on_actor, may_write
+from sinergi.accounts.scoping import may_write
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.lib.htmx import render_page
+from sinergi.lib.scope import Do, allowed
 from sinergi.registry import services
 from sinergi.registry.choices import Sector, Status
 from sinergi.registry.forms import ActorForm, LegalityFormSet, initial_from
 from sinergi.registry.models import Actor
-from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
+from sinergi.registry.queries import BadFilter, filter_actors, get_actor
 
 PAGE_SIZE = 25
 
@@ -30,7 +31,7 @@ PAGE_SIZE = 25
 def actor_list(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
-        actors = filter_actors(scoped_actors(request.user), request.GET)
+        actors = filter_actors(Actor.objects.visible_to(request.user), request.GET)
     except BadFilter as exc:
         actors, error = Actor.objects.none(), str(exc)
     page = Paginator(actors.select_related("village"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -65,8 +66,8 @@ def actor_detail(request: HttpRequest, actor_id: int) -> HttpResponse:
     context = {
         "actor": actor,
         "legality": actor.legality_items.all(),
-        "may_change": may_act_on_actor(request.user, actor, Do.CHANGE),
-        "may_reveal": may_act_on_actor(request.user, actor, Do.REVEAL_NIK),
+        "may_change": allowed(request.user, Do.CHANGE, actor),
+        "may_reveal": allowed(request.user, Do.REVEAL_NIK, actor),
     }
     return render(request, "registry/actor_detail.html", context)
 
@@ -75,7 +76,7 @@ def actor_detail(request: HttpRequest, actor_id: int) -> HttpResponse:
 @require_POST
 def actor_reveal_nik(request: HttpRequest, actor_id: int) -> HttpResponse:
     actor = get_actor(request.user, actor_id)
-    if not may_act_on_actor(request.user, actor, Do.REVEAL_NIK):
+    if not allowed(request.user, Do.REVEAL_NIK, actor):
         raise PermissionDenied
     nik = services.reveal_nik(user=request.user, actor=actor)
     return render_page(
@@ -161,6 +162,6 @@ def actor_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def actor_edit(request: HttpRequest, actor_id: int) -> HttpResponse:
     actor = get_actor(request.user, actor_id)
-    if not may_act_on_actor(request.user, actor, Do.CHANGE):
+    if not allowed(request.user, Do.CHANGE, actor):
         raise PermissionDenied
     return _edit(request, actor)

@@ -7,12 +7,13 @@ from typing import Any
 
 from django import template
 
-from sinergi.accounts.scoping import Do, is_national_admin, may_act_on_actor
+from sinergi.accounts.scoping import is_national_admin
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus
 from sinergi.assessments.instrument import Label
 from sinergi.assessments.models import Assessment, Period
 from sinergi.assessments.views import level_of, lockable_regencies, may_verify
+from sinergi.lib.scope import Do, allowed
 from sinergi.registry.models import Actor
 
 register = template.Library()
@@ -51,7 +52,7 @@ def actor_results(context: Any, actor: Actor) -> dict[str, Any]:
     return {
         "actor": actor,
         "periods": list(periods.values()),
-        "may_assess": may_act_on_actor(user, actor, Do.CHANGE),
+        "may_assess": allowed(user, Do.CHANGE, actor),
         "csrf_token": context.get("csrf_token"),
     }
 
