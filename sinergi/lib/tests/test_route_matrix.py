@@ -117,6 +117,21 @@ MATRIX: dict[str, tuple[Any, ...]] = {
 }
 
 
+# A sample of pages every persona may open (200), and whether the rows made for this test,
+# all in the facilitator's caseload in Rembang, are on them: a page that answers 200 must
+# still show only what lies in the persona's scope. path template -> (text, one bool per
+# persona in PERSONAS order).
+CONTENTS: dict[str, tuple[str, tuple[bool, ...]]] = {
+    "actors/": ("{actor_name}", (True, True, True, False, True, True)),
+    "collect/submissions/": (
+        "/collect/submissions/{submission}/",
+        (True, True, True, False, True, False),
+    ),
+    "mapping/results/{result}/": ("{actor_name}", (True, True, True, False, True, True)),
+    "audit/": ("assessment #{result}", (True, True, False, False, False, False)),
+}
+
+
 def route_templates() -> set[str]:
     """Every URL pattern in the project, with converters replaced by placeholders."""
     found: set[str] = set()
@@ -218,4 +233,10 @@ def test_each_persona_gets_what_the_matrix_says(
                 got = LOGIN
             if got != want:
                 failures.append(f"{path} as {who or 'anonymous'}: {got}, expected {want}")
+            if template in CONTENTS and who is not None and got == 200:
+                text, shown = CONTENTS[template]
+                marker = text.format(actor_name=actor.name, **ids)
+                found = marker in response.content.decode()
+                if found != shown[PERSONAS.index(who)]:
+                    failures.append(f"{path} as {who}: {marker!r} shown {found}")
     assert not failures, "\n".join(failures)
