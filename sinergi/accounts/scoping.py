@@ -19,6 +19,7 @@ from sinergi.accounts.choices import RANK, Role
 from sinergi.accounts.models import Membership, User
 from sinergi.lib.scope import Do, Principal, Reach, any_of, reach_of
 from sinergi.regions.codes import ancestors
+from sinergi.regions.models import Region
 
 M = TypeVar("M", bound=Model)
 
@@ -32,6 +33,7 @@ _ROLES_FOR = {
         Role.REGENCY_OFFICER,
         Role.FACILITATOR,
     },
+    Do.VERIFY: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER},
     Do.READ_AUDIT: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER},
     Do.ADMINISTER: {Role.NATIONAL_ADMIN},
 }
@@ -137,6 +139,15 @@ def root_regions(user: Principal) -> list[str] | None:
             return None
         roots.append(membership.region_id)
     return sorted(set(roots))
+
+
+def lockable_regencies(user: Principal) -> list[Region]:
+    """The regencies whose results this user locks for a period: her own, as regency officer."""
+    return [
+        m.region
+        for m in memberships(user)
+        if m.role == Role.REGENCY_OFFICER and m.region is not None
+    ]
 
 
 def dashboard_roots(user: Principal) -> tuple[tuple[str, ...], bool] | None:

@@ -37,7 +37,6 @@ from sinergi.lib.jobs import JobStatus, claim, recover_jobs
 from sinergi.lib.problems import Problem
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.workers import Worker
-from sinergi.regions.codes import level_of
 from sinergi.regions.models import Region
 
 log = logging.getLogger(__name__)
@@ -233,16 +232,7 @@ class _Rescore:
         rows = Assessment.objects.filter(counted=True, period__in=job.periods.all()).exclude(
             instrument=job.instrument
         )
-        code = job.region_code
-        if code:
-            field = {
-                1: "province_code",
-                2: "regency_code",
-                3: "actor__district_code",
-                4: "actor__village_id",
-            }[level_of(code)]
-            rows = rows.filter(**{field: code})
-        return rows
+        return rows.within(job.region_code) if job.region_code else rows
 
     def _answers_kept(self, instrument_id: int) -> bool:
         """Whether stored answers of that version are already in the target's clean form.

@@ -15,8 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sinergi.accounts.choices import RANK, Role
-from sinergi.accounts.scoping import is_national_admin, memberships
+from sinergi.accounts.scoping import is_national_admin, lockable_regencies
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus
 from sinergi.assessments.forms import (
@@ -31,7 +30,6 @@ from sinergi.assessments.instrument import Definition, InvalidInstrument, Proble
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.scoring import Result, render_explanation
 from sinergi.lib.scope import Do, allowed
-from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 from sinergi.registry.queries import get_actor
@@ -44,24 +42,6 @@ def language() -> str:
 def words(problems: Iterable[Problem]) -> list[str]:
     """Problems from the pure modules, translated for the reader."""
     return [_(p.text) % p.params if p.params else _(p.text) for p in problems]
-
-
-def may_verify(user: Any, actor: Actor) -> bool:
-    """Regency officers and above verify results of actors in their region."""
-    return any(
-        RANK[Role(m.role)] >= RANK[Role.REGENCY_OFFICER]
-        and (m.region_id is None or m.region_id in ancestors(actor.village_id))
-        for m in memberships(user)
-    )
-
-
-def lockable_regencies(user: Any) -> list[Region]:
-    """The regencies whose results this user locks for a period: her own, as regency officer."""
-    return [
-        m.region
-        for m in memberships(user)
-        if m.role == Role.REGENCY_OFFICER and m.region is not None
-    ]
 
 
 def _actor_to_assess(request: HttpRequest, actor_id: int) -> Actor:
@@ -214,7 +194,7 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
         "max_total": definition.max_total,
         "may_verify": assessment.counted
         and assessment.status == AssessmentStatus.SUBMITTED
-        and may_verify(request.user, actor),
+        and allowed(request.user, Do.VERIFY, assessment),
         "may_assess": allowed(request.user, Do.CHANGE, actor),
     }
     return render(request, "assessments/assessment_detail.html", context)
@@ -223,8 +203,8 @@ def assessment_detail(request: HttpRequest, assessment_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def assessment_verify(request: HttpRequest, assessment_id: int) -> HttpResponse:
-    assessment, actor = _result_in_scope(request, assessment_id)
-    if not may_verify(request.user, actor):
+    assessment, _actor = _result_in_scope(request, assessment_id)
+    if not allowed(request.user, Do.VERIFY, assessment):
         raise PermissionDenied
     try:
         services.verify_assessment(user=request.user, assessment=assessment)
@@ -241,11 +221,8 @@ def assessment_verify(request: HttpRequest, assessment_id: int) -> HttpResponse:
 def _unverified(regencies: list[Region]) -> dict[tuple[int, str], int]:
     """Counted results still waiting for verification, by (period id, regency code)."""
     rows = (
-        Assessment.objects.filter(
-            counted=True,
-            status=AssessmentStatus.SUBMITTED,
-            regency_code__in=[r.code for r in regencies],
-        )
+        Assessment.objects.within(*(r.code for r in regencies))
+        .filter(counted=True, status=AssessmentStatus.SUBMITTED)
         .values("period_id", "regency_code")
         .annotate(n=Count("id"))
     )

@@ -208,7 +208,7 @@ class DatabaseLookups(_HashedOnce):
         return Region.objects.filter(code=code).exists()
 
     def twin(self, key: str, born: date, village_code: str, exclude: int | None) -> Actor | None:
-        twins = Actor.objects.filter(name_key=key, birth_date=born, village_id=village_code)
+        twins = Actor.objects.within(village_code).filter(name_key=key, birth_date=born)
         return (twins.exclude(pk=exclude) if exclude is not None else twins).first()
 
     def facilitator(self, username: str) -> Facilitator | None:

@@ -7,12 +7,12 @@ from typing import Any
 
 from django import template
 
-from sinergi.accounts.scoping import is_national_admin
+from sinergi.accounts.scoping import is_national_admin, lockable_regencies
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus
 from sinergi.assessments.instrument import Label
 from sinergi.assessments.models import Assessment, Period
-from sinergi.assessments.views import level_of, lockable_regencies, may_verify
+from sinergi.assessments.views import level_of
 from sinergi.lib.scope import Do, allowed
 from sinergi.registry.models import Actor
 
@@ -39,7 +39,7 @@ def actor_results(context: Any, actor: Actor) -> dict[str, Any]:
     user = context["request"].user
     rows = Assessment.objects.filter(actor=actor).select_related("period", "instrument")
     periods: dict[int, dict[str, Any]] = {}
-    verifier = may_verify(user, actor)
+    verifier = allowed(user, Do.VERIFY, actor)
     for row in rows.order_by("-period__starts_on", "-id"):
         entry = {
             "row": row,
