@@ -33,6 +33,7 @@ _ROLES_FOR = {
         Role.REGENCY_OFFICER,
         Role.FACILITATOR,
     },
+    Do.ANSWER_SUBJECT: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER},
     Do.VERIFY: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER},
     Do.READ_AUDIT: {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER},
     Do.ADMINISTER: {Role.NATIONAL_ADMIN},
@@ -50,10 +51,14 @@ def memberships(user: Principal) -> list[Membership]:
     return cached
 
 
+# Actions on personal data, which need the NIK right of the membership as well as its role.
+_PERSONAL = {Do.REVEAL_NIK, Do.ANSWER_SUBJECT}
+
+
 def _grants(membership: Membership, action: Do) -> bool:
     if membership.role not in _ROLES_FOR[action]:
         return False
-    return action is not Do.REVEAL_NIK or membership.may_reveal_nik
+    return action not in _PERSONAL or membership.may_reveal_nik
 
 
 class Rules:
@@ -184,6 +189,11 @@ def audit_region(user: Principal, within: str = "") -> str:
     if within and (not scope or within == scope or within.startswith(f"{scope}.")):
         return within
     return scope
+
+
+def is_facilitator(user: Principal) -> bool:
+    """Whether one of her roles is a facilitator's (her own registrations join her caseload)."""
+    return any(m.role == Role.FACILITATOR for m in memberships(user))
 
 
 def is_national_admin(user: Principal) -> bool:

@@ -35,6 +35,7 @@ class Do(enum.Enum):
     VIEW = "view"
     CHANGE = "change"
     REVEAL_NIK = "reveal_nik"
+    ANSWER_SUBJECT = "answer_subject"  # a data subject's requests (UU PDP), for the controller
     VERIFY = "verify"
     READ_AUDIT = "read_audit"
     ADMINISTER = "administer"  # the national programme: model regions, instruments, re-scores

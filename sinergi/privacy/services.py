@@ -23,24 +23,20 @@ from django.db.models import Max, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
-from sinergi.accounts.choices import Role
-from sinergi.accounts.scoping import memberships
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.audit.services import prune_events, record, redact_subject, retention_cutoff
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.crypto import decrypt, lookup_hash
 from sinergi.lib.jobs import JobStatus
+from sinergi.lib.scope import Do, Principal, allowed
 from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, RequestKind
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
-from sinergi.regions.codes import ancestors
 from sinergi.registry.choices import Status
 from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor, LegalityItem
 from sinergi.registry.services import ConsentChange
 
-# Officers who may answer for the controller; facilitators and viewers never do.
-_OFFICERS = {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER}
 # The keys of an actor's audit snapshot that identify her (see registry.services.snapshot).
 IDENTIFYING_KEYS = (
     "name",
@@ -59,14 +55,10 @@ _FILE_LIMIT = 32 * 1024 * 1024
 _SHORTEST_NEEDLE = 4
 
 
-def may_handle(user: Any, actor: Actor) -> bool:
-    """An officer whose scope covers the actor and who holds the NIK (personal-data) right."""
-    return any(
-        m.role in _OFFICERS
-        and m.may_reveal_nik
-        and (m.region_id is None or m.region_id in ancestors(actor.village_id))
-        for m in memberships(user)
-    )
+def may_handle(user: Principal, actor: Actor) -> bool:
+    """An officer whose scope covers the actor and who holds the NIK (personal-data) right;
+    facilitators and viewers never answer for the controller."""
+    return allowed(user, Do.ANSWER_SUBJECT, actor)
 
 
 def _who(user: Any) -> tuple[Any, str]:

@@ -13,8 +13,7 @@ from typing import Any, NamedTuple
 
 from django.db import transaction
 
-from sinergi.accounts.choices import Role
-from sinergi.accounts.scoping import memberships
+from sinergi.accounts.scoping import is_facilitator
 from sinergi.audit.models import Action
 from sinergi.audit.services import (
     Entry,
@@ -189,7 +188,7 @@ def register_actor(
     legality: list[dict[str, Any]] | None = None,
 ) -> Actor:
     """Create an actor from validated data. A facilitator's own registrations are hers."""
-    if facilitator is None and any(m.role == Role.FACILITATOR for m in memberships(user)):
+    if facilitator is None and is_facilitator(user):
         facilitator = user
     actor = Actor()
     with transaction.atomic():
@@ -221,7 +220,7 @@ NewActor = tuple[str, str, tuple[Any, ...], list[tuple[Any, ...]], str, tuple[st
 def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
     """A validated record as register_actor would store her: the same defaults (a
     facilitator's own registrations are hers), columns and audit snapshot."""
-    own = user if any(m.role == Role.FACILITATOR for m in memberships(user)) else None
+    own = user if is_facilitator(user) else None
     data = valid.data
     nik = data["nik"]
     nik_hash = valid.nik_hash or lookup_hash(nik)

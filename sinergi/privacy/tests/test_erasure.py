@@ -68,7 +68,7 @@ def test_it_leaves_no_identifier_of_her_in_the_database_or_media(
     for identifier in subject.identifiers:
         assert identifier.lower() not in text, identifier
         assert identifier.lower() not in media, identifier
-    assert subject.nik[-4:] + " " not in text  # no masked form with the serial either
+    assert "•" + subject.nik[-4:] not in text  # no masked form ending in her serial either
 
 
 def test_it_keeps_the_dashboard_figures_of_her_region(subject: Subject, personas: Personas) -> None:
