@@ -22,8 +22,6 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, Q, QuerySet
 
-from sinergi.regions.codes import level_of
-
 # The user a read or a write is done for: a signed-in user or an anonymous visitor.
 Principal = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
@@ -83,8 +81,8 @@ class Reach:
         region has no row inside a region."""
         if not code:
             return Q()
-        if self.levels:
-            return Q(**{self.levels[level_of(code) - 1]: code})
+        if self.levels:  # a dotted code's level is its count of parts: 33 → 1, 33.17 → 2 ...
+            return Q(**{self.levels[code.count(".")]: code})
         if self.code:
             return Q(**{self.code: code}) | Q(**{f"{self.code}__startswith": f"{code}."})
         return Q(pk__in=[])
