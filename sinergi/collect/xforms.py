@@ -21,7 +21,7 @@ from pyxform.xls2xform import convert
 
 from sinergi.accounts.scoping import Do, restrict_actors
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
-from sinergi.assessments.instrument import Definition, Label, Question
+from sinergi.assessments.instrument.definition import Definition, Label, Question
 from sinergi.assessments.models import Instrument, Period
 from sinergi.lib.xlsx import Sheet, write_workbook
 from sinergi.registry.models import Actor

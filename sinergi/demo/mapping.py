@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sinergi.assessments.instrument import Compiled
+from sinergi.assessments.instrument.compiler import Compiled
 from sinergi.assessments.scoring import Answer, Result, check_answers, score
 from sinergi.registry.choices import LegalityKind, Sector, Status
 

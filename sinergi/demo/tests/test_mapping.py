@@ -17,7 +17,7 @@ from django.test import override_settings
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership
 from sinergi.assessments.choices import AssessmentStatus, PeriodStatus, Source
-from sinergi.assessments.instrument import Definition
+from sinergi.assessments.instrument.definition import Definition
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import assess
 from sinergi.audit.models import AuditEvent

@@ -10,7 +10,7 @@ from django.test import Client
 
 from sinergi.accounts.models import User
 from sinergi.assessments import services
-from sinergi.assessments.instrument import DEFAULT_FILE, load_definition
+from sinergi.assessments.instrument.reader import DEFAULT_FILE, load_definition
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
 from sinergi.demo import data, mapping
