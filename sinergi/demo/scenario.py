@@ -37,8 +37,8 @@ from sinergi.regions.choices import Level, Phase
 from sinergi.regions.models import ModelRegion, Region
 from sinergi.regions.services import save_model_region
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
-from sinergi.registry.forms import ValidActor
 from sinergi.registry.models import RECORD_FIELDS, Actor
+from sinergi.registry.records import ValidActor
 from sinergi.registry.rules import compose_nik, format_pirt
 from sinergi.registry.services import new_actor, register_actors_bulk
 

@@ -35,9 +35,9 @@ from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, Re
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.regions.codes import ancestors
 from sinergi.registry.choices import Status
-from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor, LegalityItem
 from sinergi.registry.services import ConsentChange
+from sinergi.registry.validation import name_key
 
 # Officers who may answer for the controller; facilitators and viewers never do.
 _OFFICERS = {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER}

@@ -15,9 +15,9 @@ from sinergi.accounts.scoping import Do, audit_region, restrict_actors
 from sinergi.lib.crypto import lookup_hash
 from sinergi.regions.codes import level_of, normalise
 from sinergi.registry.choices import Sector, Status
-from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
 from sinergi.registry.rules import mask_nik
+from sinergi.registry.validation import name_key
 
 _FIELD_BY_LEVEL = {1: "province_code", 2: "regency_code", 3: "district_code", 4: "village_id"}
 _CHOICE_FILTERS = (

@@ -19,7 +19,8 @@ from sinergi.audit.services import record
 from sinergi.lib.htmx import render_page
 from sinergi.registry import services
 from sinergi.registry.choices import Sector, Status
-from sinergi.registry.forms import ActorForm, LegalityFormSet, initial_from
+from sinergi.registry.fields import initial_from
+from sinergi.registry.forms import ActorForm, LegalityFormSet
 from sinergi.registry.models import Actor
 from sinergi.registry.queries import BadFilter, filter_actors, get_actor, scoped_actors
 
