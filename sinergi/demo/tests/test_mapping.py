@@ -22,7 +22,8 @@ from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import assess
 from sinergi.audit.models import AuditEvent
 from sinergi.demo import data
-from sinergi.demo.scenario import ACTOR_COUNT, load_demo
+from sinergi.demo.plan import ACTOR_COUNT
+from sinergi.demo.scenario import load_demo
 from sinergi.lib.crypto import decrypt
 from sinergi.registry.choices import Sector, Status
 from sinergi.registry.models import Actor, LegalityItem
