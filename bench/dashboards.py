@@ -261,7 +261,7 @@ def writes_phase(writes: int) -> dict[str, Any]:
     from sinergi.accounts.models import User
     from sinergi.analytics import aggregates
     from sinergi.assessments import rescoring, services
-    from sinergi.assessments.instrument import DEFAULT_FILE
+    from sinergi.assessments.instrument.reader import DEFAULT_FILE
     from sinergi.assessments.models import Assessment, Period
     from sinergi.registry.models import Actor
 

@@ -77,7 +77,7 @@ def prepare(workdir: Path, rows: int) -> dict[str, float]:
 
     from sinergi.accounts.models import Membership, User
     from sinergi.assessments import services
-    from sinergi.assessments.instrument import DEFAULT_FILE
+    from sinergi.assessments.instrument.reader import DEFAULT_FILE
     from sinergi.assessments.scoring import check_answers, score
 
     call_command("migrate", verbosity=0)

@@ -12,9 +12,9 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership, User
 from sinergi.lib.crypto import encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
-from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
 from sinergi.registry.rules import compose_nik, mask_nik
+from sinergi.registry.validation import name_key
 
 PASSWORD = "sinergi-test-pw-1"  # noqa: S105 - test-only password
 

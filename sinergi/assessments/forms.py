@@ -15,7 +15,8 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.assessments.instrument import Compiled, CompiledQuestion, Definition, Question
+from sinergi.assessments.instrument.compiler import Compiled, CompiledQuestion
+from sinergi.assessments.instrument.definition import Definition, Question
 from sinergi.assessments.models import Period
 from sinergi.assessments.scoring import Result, check_answers, score
 

@@ -14,10 +14,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sinergi.assessments.instrument import (
-    Compiled,
-    CompiledLevel,
-    CompiledQuestion,
+from sinergi.assessments.instrument.compiler import Compiled, CompiledLevel, CompiledQuestion
+from sinergi.assessments.instrument.definition import (
     Definition,
     Label,
     Number,

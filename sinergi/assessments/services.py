@@ -19,13 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
-from sinergi.assessments.instrument import (
-    DEFAULT_FILE,
-    Compiled,
-    Definition,
-    InvalidInstrument,
-    load_definition,
-)
+from sinergi.assessments.instrument.compiler import Compiled
+from sinergi.assessments.instrument.definition import Definition
+from sinergi.assessments.instrument.reader import DEFAULT_FILE, InvalidInstrument, load_definition
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.scoring import Result, assess, check_answers, score
 from sinergi.audit.models import Action

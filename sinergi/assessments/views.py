@@ -26,9 +26,11 @@ from sinergi.assessments.forms import (
     answers_from,
     provisional,
 )
-from sinergi.assessments.instrument import Definition, InvalidInstrument, Problem
+from sinergi.assessments.instrument.definition import Definition
+from sinergi.assessments.instrument.reader import InvalidInstrument
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.scoring import Result, render_explanation
+from sinergi.lib.problems import Problem
 from sinergi.lib.scope import Do, allowed
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor

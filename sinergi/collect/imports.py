@@ -52,20 +52,15 @@ from sinergi.regions.models import Region
 from sinergi.registry import conflicts, rules, services
 from sinergi.registry.choices import LegalityKind, Sector, Status
 from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
-from sinergi.registry.forms import (
-    ActorRecord,
-    ValidActor,
-    name_key,
-    validate_actor,
-    validate_actors,
-)
 from sinergi.registry.models import Actor
+from sinergi.registry.records import ActorRecord, ValidActor, validate_actor, validate_actors
 from sinergi.registry.services import NewActor
 from sinergi.registry.validation import (
     ChunkLookups,
     Person,
     PreloadedLookups,
     actor_ids,
+    name_key,
     twin_warning,
 )
 

@@ -28,7 +28,8 @@ from django.utils.translation import gettext_lazy as _
 from sinergi.accounts.scoping import restrict_actors
 from sinergi.assessments import services
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus, Source
-from sinergi.assessments.instrument import CompiledQuestion, Definition, Question
+from sinergi.assessments.instrument.compiler import CompiledQuestion
+from sinergi.assessments.instrument.definition import Definition, Question
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import check_answers, format_number
 from sinergi.assessments.views import language

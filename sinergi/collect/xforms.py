@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from pyxform.xls2xform import convert
 
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
-from sinergi.assessments.instrument import Definition, Label, Question
+from sinergi.assessments.instrument.definition import Definition, Label, Question
 from sinergi.assessments.models import Instrument, Period
 from sinergi.lib.scope import Do
 from sinergi.lib.xlsx import Sheet, write_workbook

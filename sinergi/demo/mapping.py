@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sinergi.assessments.instrument import Compiled
+from sinergi.assessments.instrument.compiler import Compiled
 from sinergi.assessments.scoring import Answer, Result, check_answers, score
 from sinergi.registry.choices import LegalityKind, Sector, Status
 
 if TYPE_CHECKING:
-    from sinergi.demo.scenario import ActorPlan, ModelRegionPlan
+    from sinergi.demo.plan import ActorPlan, ModelRegionPlan
 
 ROUNDS = (2016, 2017, 2018)  # closed, with results
 FIRST, PARTIAL, LAST = ROUNDS  # the baseline, a round that re-mapped only some, the last

@@ -33,9 +33,9 @@ from sinergi.lib.scope import Do, Principal, allowed
 from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, RequestKind
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.registry.choices import Status
-from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor, LegalityItem
 from sinergi.registry.services import ConsentChange
+from sinergi.registry.validation import name_key
 
 # The keys of an actor's audit snapshot that identify her (see registry.services.snapshot).
 IDENTIFYING_KEYS = (

@@ -18,7 +18,6 @@ from sinergi.lib.errors import ErrorOut, InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.lib.scope import Do, allowed
 from sinergi.registry import conflicts, services
-from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.queries import (
     BadFilter,
@@ -27,6 +26,7 @@ from sinergi.registry.queries import (
     filter_actors,
     get_actor,
 )
+from sinergi.registry.records import validate_actor
 
 router = Router(tags=["actors"])
 

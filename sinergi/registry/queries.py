@@ -16,9 +16,9 @@ from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.scope import Do, Principal, ScopedQuerySet
 from sinergi.regions.codes import normalise
 from sinergi.registry.choices import Sector, Status
-from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor
 from sinergi.registry.rules import mask_nik
+from sinergi.registry.validation import name_key
 
 _CHOICE_FILTERS = (
     ("sector", Sector, _("'%(value)s' is not a valid sector.")),

@@ -27,10 +27,10 @@ from sinergi.audit.services import (
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
-from sinergi.registry.forms import ValidActor, name_key
 from sinergi.registry.models import RECORD_FIELDS, Actor, LegalityItem
+from sinergi.registry.records import ValidActor
 from sinergi.registry.rules import mask_nik
-from sinergi.registry.validation import actor_ids
+from sinergi.registry.validation import actor_ids, name_key
 
 # What a new actor holds where the record says nothing (the model's defaults, choices as
 # their plain values, which insert_rows passes on as they are).

@@ -20,7 +20,8 @@ from sinergi.lib.htmx import render_page
 from sinergi.lib.scope import Do, allowed
 from sinergi.registry import services
 from sinergi.registry.choices import Sector, Status
-from sinergi.registry.forms import ActorForm, LegalityFormSet, initial_from
+from sinergi.registry.fields import initial_from
+from sinergi.registry.forms import ActorForm, LegalityFormSet
 from sinergi.registry.models import Actor
 from sinergi.registry.queries import BadFilter, filter_actors, get_actor
 

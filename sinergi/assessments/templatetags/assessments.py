@@ -10,7 +10,7 @@ from django import template
 from sinergi.accounts.scoping import is_national_admin, lockable_regencies
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus
-from sinergi.assessments.instrument import Label
+from sinergi.assessments.instrument.definition import Label
 from sinergi.assessments.models import Assessment, Period
 from sinergi.assessments.views import level_of
 from sinergi.lib.scope import Do, allowed

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sinergi.assessments.instrument import (
+from sinergi.assessments.instrument.definition import Definition
+from sinergi.assessments.instrument.reader import (
     DEFAULT_FILE,
-    Definition,
     InvalidInstrument,
     default_definition,
     load_definition,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils import translation
 
-from sinergi.assessments.instrument import default_definition
+from sinergi.assessments.instrument.reader import default_definition
 from sinergi.assessments.scoring import check_answers
 from sinergi.assessments.services import explain_problems
 

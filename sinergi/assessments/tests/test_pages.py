@@ -12,7 +12,7 @@ from django.test import Client
 from sinergi.accounts.choices import Role
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus
-from sinergi.assessments.instrument import DEFAULT_FILE
+from sinergi.assessments.instrument.reader import DEFAULT_FILE
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
 from sinergi.assessments.tests import test_results
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER

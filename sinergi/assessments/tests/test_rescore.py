@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from sinergi.assessments import rescoring, services, tasks
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
-from sinergi.assessments.instrument import DEFAULT_FILE
+from sinergi.assessments.instrument.reader import DEFAULT_FILE
 from sinergi.assessments.models import Assessment, Instrument, Period, RescoreJob
 from sinergi.assessments.scoring import check_answers, score
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER

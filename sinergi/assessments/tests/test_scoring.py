@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sinergi.assessments.instrument import Definition, Question, default_definition, load_definition
+from sinergi.assessments.instrument.definition import Definition, Question
+from sinergi.assessments.instrument.reader import default_definition, load_definition
 from sinergi.assessments.scoring import (
     Answer,
     Result,

@@ -17,12 +17,13 @@ from django.test import override_settings
 from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership
 from sinergi.assessments.choices import AssessmentStatus, PeriodStatus, Source
-from sinergi.assessments.instrument import Definition
+from sinergi.assessments.instrument.definition import Definition
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import assess
 from sinergi.audit.models import AuditEvent
 from sinergi.demo import data
-from sinergi.demo.scenario import ACTOR_COUNT, load_demo
+from sinergi.demo.plan import ACTOR_COUNT
+from sinergi.demo.scenario import load_demo
 from sinergi.lib.crypto import decrypt
 from sinergi.registry.choices import Sector, Status
 from sinergi.registry.models import Actor, LegalityItem

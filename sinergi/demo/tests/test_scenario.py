@@ -10,20 +10,12 @@ from django.test import Client
 
 from sinergi.accounts.models import User
 from sinergi.assessments import services
-from sinergi.assessments.instrument import DEFAULT_FILE, load_definition
+from sinergi.assessments.instrument.reader import DEFAULT_FILE, load_definition
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
 from sinergi.demo import data, mapping
-from sinergi.demo.scenario import (
-    ACTOR_COUNT,
-    DEMO_LOGINS,
-    PASSWORD,
-    SEED,
-    Village,
-    load_demo,
-    plan,
-    transitions,
-)
+from sinergi.demo.plan import ACTOR_COUNT, SEED, Village, plan
+from sinergi.demo.scenario import DEMO_LOGINS, PASSWORD, load_demo, transitions
 from sinergi.regions.models import ModelRegion
 from sinergi.registry.models import Actor, LegalityItem
 from sinergi.registry.rules import check_nib, normalise_pirt, pirt_regency

@@ -17,7 +17,7 @@ from sinergi.accounts.choices import Role  # noqa: E402 - after django.setup()
 from sinergi.accounts.models import User  # noqa: E402
 from sinergi.regions.choices import Level  # noqa: E402
 from sinergi.regions.models import Region  # noqa: E402
-from sinergi.registry.forms import validate_actor  # noqa: E402
+from sinergi.registry.records import validate_actor  # noqa: E402
 from sinergi.registry.services import register_actor  # noqa: E402
 from sinergi.test import REMBANG_VILLAGE, make_user, valid_nik  # noqa: E402
 

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 
 from sinergi.audit.models import Action, AuditEvent
-from sinergi.registry.forms import validate_actor
 from sinergi.registry.models import Actor
+from sinergi.registry.records import validate_actor
 from sinergi.test import (
     KENDAL_VILLAGE,
     PASSWORD,

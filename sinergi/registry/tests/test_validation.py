@@ -14,17 +14,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sinergi.lib.crypto import decrypt
-from sinergi.registry.forms import (
+from sinergi.registry.forms import ActorForm
+from sinergi.registry.models import Actor
+from sinergi.registry.records import (
     ACTOR_FIELDS,
     LEGALITY_FIELDS,
     SKIP,
-    ActorForm,
     ActorRecord,
     clean_fields,
     validate_actor,
     validate_actors,
 )
-from sinergi.registry.models import Actor
 from sinergi.test import KENDAL_VILLAGE, REMBANG_VILLAGE, ActorFactory, Personas, valid_nik
 
 pytestmark = pytest.mark.django_db

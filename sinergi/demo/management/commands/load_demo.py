@@ -5,15 +5,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sinergi.accounts.models import User
 from sinergi.assessments.models import Period
 from sinergi.demo import mapping
-from sinergi.demo.scenario import (
-    ACTOR_COUNT,
-    DEMO_LOGINS,
-    PASSWORD,
-    SEED,
-    DemoError,
-    load_demo,
-    transitions,
-)
+from sinergi.demo.plan import ACTOR_COUNT, SEED
+from sinergi.demo.scenario import DEMO_LOGINS, PASSWORD, DemoError, load_demo, transitions
 from sinergi.regions.models import ModelRegion
 from sinergi.registry.models import Actor, LegalityItem
 
