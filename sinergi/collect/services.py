@@ -9,7 +9,6 @@ from typing import Any
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from sinergi.accounts.scoping import audit_region
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect import tasks
@@ -29,15 +28,7 @@ def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS)
         job = ImportJob(kind=kind, uploaded_by=user, original_name=name[:255])
         job.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
         job.save()
-        record(
-            user=user,
-            action=Action.IMPORT,
-            object_type="import_job",
-            object_id=job.pk,
-            object_repr=job.original_name,
-            region_code=audit_region(user),
-            note="uploaded",
-        )
+        record(user, Action.IMPORT, job, note="uploaded")
     run = tasks.run_results_import if kind == JobKind.RESULTS else tasks.run_import
     run(job.pk)
     return job

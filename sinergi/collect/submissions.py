@@ -28,8 +28,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sinergi.accounts.models import User
 from sinergi.accounts.scoping import Do, restrict_actors
-from sinergi.accounts.services import home_region
 from sinergi.assessments.choices import InstrumentStatus, Source
 from sinergi.assessments.models import Instrument, Period
 from sinergi.assessments.services import Refused, compiled, submit_assessment
@@ -245,7 +245,7 @@ def _period(envelope: Envelope) -> Period:
 
 
 def _home(user: Any) -> str:
-    return home_region(user) if getattr(user, "is_authenticated", False) else ""
+    return user.home_region if isinstance(user, User) else ""
 
 
 def _success_message(
@@ -322,20 +322,22 @@ def _process(
     rejected = target.rejected
     if instrument is not None and actor is not None and period is not None:  # else rejected
         try:
-            assessment, result = submit_assessment(
+            submitted = submit_assessment(
                 user=user,
                 actor=actor,
                 period=period,
                 answers=envelope.answers,
                 source=Source.ODK,
                 instrument=instrument,
+                store_repeat=True,  # the instance id decides what a repeat is (see above)
             )
         except Refused as refused:
             rejected = _Rejected(422, refused.errors)
         else:
+            result = submitted.result
             submission.status = SubmissionStatus.ACCEPTED
             submission.errors = {}
-            submission.assessment = assessment
+            submission.assessment = submitted.assessment
             submission.save()
             message = _success_message(instrument, actor, period, result.level, result.total)
             return Outcome(201, message, submission)
@@ -410,12 +412,9 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
             if submission.status != SubmissionStatus.ACCEPTED:
                 # An accepted one is audited as the result it created (source odk).
                 record(
-                    user=user,
-                    action=Action.CREATE if existing is None else Action.UPDATE,
-                    object_type="submission",
-                    object_id=submission.pk,
-                    object_repr=submission.instance_id,
-                    region_code=submission.region_code,
+                    user,
+                    Action.CREATE if existing is None else Action.UPDATE,
+                    submission,
                     after={"status": submission.status, "errors": submission.errors},
                 )
             return outcome
@@ -463,12 +462,9 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
             target=_resolve(user, envelope),
         )
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="submission",
-            object_id=submission.pk,
-            object_repr=submission.instance_id,
-            region_code=submission.region_code,
+            user,
+            Action.UPDATE,
+            submission,
             before=before,
             after={
                 "status": submission.status,
@@ -490,12 +486,9 @@ def dismiss_submission(*, user: Any, submission: Submission) -> Submission:
         submission.processed_at = timezone.now()
         submission.save(update_fields=["status", "processed_by", "processed_at"])
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="submission",
-            object_id=submission.pk,
-            object_repr=submission.instance_id,
-            region_code=submission.region_code,
+            user,
+            Action.UPDATE,
+            submission,
             before={"status": SubmissionStatus.REJECTED},
             after={"status": SubmissionStatus.DISMISSED},
         )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from sinergi.accounts.scoping import Do, may_act_on_actor, restrict_actors
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.crypto import decrypt
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
 from sinergi.registry.choices import LegalityKind
@@ -123,12 +124,13 @@ def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:
         actors = keep(actors)
     count = actors.count()
     clear = restrict_actors(actors, request.user, Do.REVEAL_NIK).count()
+    exported = Subject(
+        "actor", repr=f"{count} actors", region=audited_region(request.user, request.GET)
+    )
     record(
-        user=request.user,
-        action=Action.EXPORT,
-        object_type="actor",
-        object_repr=f"{count} actors",
-        region_code=audited_region(request.user, request.GET),
+        request.user,
+        Action.EXPORT,
+        exported,
         after={
             "format": fmt,
             "filters": audited_filters(request.GET),

@@ -48,10 +48,9 @@ def preview_url(actor: Actor) -> str:
 
 
 def record(actor: Actor, answers: dict[str, Any], period: Period, user: Any = None) -> Assessment:
-    assessment, _result = services.submit_assessment(
+    return services.submit_assessment(
         user=user, actor=actor, period=period, answers=answers
-    )
-    return assessment
+    ).assessment
 
 
 # --- Permissions ---------------------------------------------------------------------------

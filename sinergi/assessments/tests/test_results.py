@@ -187,12 +187,12 @@ def test_a_listener_hears_every_counted_change(personas: Personas, period: Perio
     services.result_listeners.append(heard.append)
     try:
         actor = ActorFactory()
-        first, _ = services.submit_assessment(
+        first = services.submit_assessment(
             user=personas.rembang, actor=actor, period=period, answers=BEGINNER
-        )
-        second, _ = services.submit_assessment(
+        ).assessment
+        second = services.submit_assessment(
             user=personas.rembang, actor=actor, period=period, answers=ADVANCED
-        )
+        ).assessment
     finally:
         services.result_listeners.remove(heard.append)
     assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]

@@ -133,9 +133,9 @@ def test_other_answers_store_a_correction_that_supersedes_the_result(
     personas: Personas, period: Period
 ) -> None:
     actor = ActorFactory()
-    first, _result = services.submit_assessment(
+    first = services.submit_assessment(
         user=personas.rembang, actor=actor, period=period, answers=BEGINNER
-    )
+    ).assessment
     job = run(personas.rembang, workbook([row(actor, ADVANCED)]))
     assert counts(job) == (0, 1, 0, 0)
     latest = Assessment.objects.get(counted=True)
