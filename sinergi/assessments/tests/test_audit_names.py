@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from sinergi.assessments import services
 from sinergi.assessments.models import Period
 from sinergi.assessments.tests import test_results
-from sinergi.assessments.tests.test_results import ADVANCED
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.audit.services import record
 from sinergi.test import ActorFactory, Personas
@@ -33,9 +31,7 @@ def test_a_result_is_named_by_its_actor_and_period_under_her_village(
     personas: Personas, period: Period
 ) -> None:
     actor = ActorFactory()
-    assessment = services.submit_assessment(
-        user=personas.rembang, actor=actor, period=period, answers=ADVANCED
-    ).assessment
+    assessment = test_results.submit(actor, period).assessment
     expected = ("assessment", str(assessment.pk), f"{actor.name} 2019", actor.village_id)
     created = AuditEvent.objects.get(action=Action.CREATE, object_type="assessment")
     assert columns(created) == expected

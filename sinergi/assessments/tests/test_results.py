@@ -230,19 +230,20 @@ def test_the_actor_list_filters_by_level_in_a_period(personas: Personas, period:
 # --- One door: the same answers again store nothing, whatever the channel ----------------
 
 
-def test_the_service_stores_nothing_for_the_answers_it_counts_already(
-    personas: Personas, period: Period
-) -> None:
-    actor = ActorFactory()
-    first = services.submit_assessment(
-        user=personas.rembang, actor=actor, period=period, answers=ADVANCED
+def submit(actor: Any, period: Period, **options: Any) -> services.Submitted:
+    """The advanced answers for the actor, through the service, as the system."""
+    return services.submit_assessment(
+        user=None, actor=actor, period=period, answers=ADVANCED, **options
     )
+
+
+def test_the_service_stores_nothing_for_the_answers_it_counts_already(period: Period) -> None:
+    actor = ActorFactory()
+    first = submit(actor, period)
     heard: list[Any] = []
     services.result_listeners.append(heard.append)
     try:
-        again = services.submit_assessment(
-            user=personas.rembang, actor=actor, period=period, answers=ADVANCED
-        )
+        again = submit(actor, period)
     finally:
         services.result_listeners.remove(heard.append)
     assert (first.stored, again.stored) == (True, False)
@@ -252,14 +253,10 @@ def test_the_service_stores_nothing_for_the_answers_it_counts_already(
     assert AuditEvent.objects.filter(object_type="assessment").count() == 1
 
 
-def test_store_repeat_stores_the_same_answers_as_a_new_result(
-    personas: Personas, period: Period
-) -> None:
+def test_store_repeat_stores_the_same_answers_as_a_new_result(period: Period) -> None:
     actor = ActorFactory()
-    first = services.submit_assessment(user=None, actor=actor, period=period, answers=ADVANCED)
-    again = services.submit_assessment(
-        user=None, actor=actor, period=period, answers=ADVANCED, store_repeat=True
-    )
+    first = submit(actor, period)
+    again = submit(actor, period, store_repeat=True)
     assert again.stored
     assert again.assessment.supersedes == first.assessment
     assert Assessment.objects.get(counted=True) == again.assessment
