@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
 from django.db.models import OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +27,12 @@ class User(AbstractUser):
     @property
     def audit_subject(self) -> Subject:
         return Subject("user", self.pk, self.username, self.home_region)
+
+
+def account_of(user: User | AnonymousUser | None) -> User | None:
+    """The account acting, for a column that names who did something: None for an anonymous
+    visitor or the system."""
+    return user if isinstance(user, User) else None
 
 
 class Membership(models.Model):

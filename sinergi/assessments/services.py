@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.models import User
+from sinergi.accounts.models import User, account_of
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import (
     DEFAULT_FILE,
@@ -166,7 +166,7 @@ def upload_instrument(*, user: Acting, source: str) -> Instrument:
             title=definition.label.get("id"),
             source=source,
             definition=definition.to_json(),
-            created_by=user if isinstance(user, User) else None,
+            created_by=account_of(user),
         )
         record(user, Action.CREATE, instrument, after={"key": instrument.key, "status": "draft"})
     return instrument
@@ -398,7 +398,7 @@ def submit_assessment(
             source=source,
             regency_code=actor.regency_code,
             province_code=actor.province_code,
-            created_by=user if isinstance(user, User) else None,
+            created_by=account_of(user),
         )
         record(
             user,
@@ -471,7 +471,7 @@ def verify_assessment(*, user: Acting, assessment: Assessment) -> Assessment:
         raise Refused({"status": [_("Only a submitted result can be verified.")]})
     with transaction.atomic():
         assessment.status = AssessmentStatus.VERIFIED
-        assessment.verified_by = user if isinstance(user, User) else None
+        assessment.verified_by = account_of(user)
         assessment.verified_at = timezone.now()
         assessment.save(update_fields=["status", "verified_by", "verified_at"])
         record(

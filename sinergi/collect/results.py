@@ -31,6 +31,7 @@ from sinergi.assessments.choices import InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument import CompiledQuestion, Definition, Question
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.scoring import format_number
+from sinergi.assessments.services import Checked
 from sinergi.assessments.views import language
 from sinergi.audit.models import Action
 from sinergi.audit.services import record_legacy
@@ -461,7 +462,7 @@ class ResultsImport:
         if not rows:
             return
         by_id, by_hash = self._actors(rows)
-        ready: list[tuple[Row, Actor, Period, services.Checked]] = []
+        ready: list[tuple[Row, Actor, Period, Checked]] = []
         for row in rows:
             actor = self._identify(row, by_id, by_hash)
             period = self._period(row)
@@ -531,7 +532,7 @@ class ResultsImport:
             )
         return period
 
-    def _clean(self, row: Row) -> services.Checked | None:
+    def _clean(self, row: Row) -> Checked | None:
         clean, problems = services.check(self.instrument, row.answers)
         for code, reasons in services.explain_problems(problems).items():
             question = self.questions.get(code)
@@ -556,12 +557,7 @@ class ResultsImport:
         return {(a.actor_id, a.period_id): a for a in rows}
 
     def _submit(
-        self,
-        row: Row,
-        actor: Actor,
-        period: Period,
-        clean: services.Checked,
-        counted: Assessment | None,
+        self, row: Row, actor: Actor, period: Period, clean: Checked, counted: Assessment | None
     ) -> None:
         try:
             submitted = services.submit_assessment(
@@ -570,7 +566,6 @@ class ResultsImport:
                 period=period,
                 answers=clean,
                 source=Source.IMPORT,
-                instrument=self.instrument,
                 counted=counted,
             )
         except services.Refused as exc:

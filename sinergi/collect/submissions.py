@@ -21,6 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -28,7 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from sinergi.accounts.models import User
+from sinergi.accounts.models import User, account_of
 from sinergi.accounts.scoping import Do, restrict_actors
 from sinergi.assessments.choices import InstrumentStatus, Source
 from sinergi.assessments.models import Instrument, Period
@@ -378,7 +379,9 @@ def _submission(instance_id: str) -> QuerySet[Submission]:
     return Submission.objects.filter(instance_id=instance_id).order_by()
 
 
-def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] = ()) -> Outcome:
+def receive_submission(
+    *, user: User | AnonymousUser, xml: bytes, files: Sequence[UploadedFile] = ()
+) -> Outcome:
     """File a phone's submission and, when it is valid, store its result.
 
     The instance id decides what a repeat means: the same content again is answered 202 with
@@ -404,7 +407,7 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
             submission.form_id = envelope.form_id[:100]
             submission.form_version = envelope.version[:40]
             submission.deprecated_id = envelope.deprecated_id
-            submission.submitted_by = user
+            submission.submitted_by = account_of(user)
             outcome = _process(
                 user=user, submission=submission, envelope=envelope, source_user=user, target=target
             )
@@ -434,7 +437,9 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
         )
 
 
-def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outcome:
+def reprocess_submission(
+    *, user: User | AnonymousUser, submission: Submission, xml: str
+) -> Outcome:
     """An officer fixes a rejected submission's XML (or not) and processes it again.
 
     The result is recorded as hers, within her own scope; the submission keeps who sent it.
@@ -452,7 +457,7 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
         submission.digest = digest(raw)
         submission.form_id = envelope.form_id[:100]
         submission.form_version = envelope.version[:40]
-        submission.processed_by = user
+        submission.processed_by = account_of(user)
         submission.processed_at = timezone.now()
         outcome = _process(
             user=user,
@@ -475,14 +480,14 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
     return outcome
 
 
-def dismiss_submission(*, user: Any, submission: Submission) -> Submission:
+def dismiss_submission(*, user: User | AnonymousUser, submission: Submission) -> Submission:
     """Take a rejected submission out of the inbox without storing a result."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status != SubmissionStatus.REJECTED:
             raise Refused({"status": [_("Only a rejected submission can be dismissed.")]})
         submission.status = SubmissionStatus.DISMISSED
-        submission.processed_by = user
+        submission.processed_by = account_of(user)
         submission.processed_at = timezone.now()
         submission.save(update_fields=["status", "processed_by", "processed_at"])
         record(
