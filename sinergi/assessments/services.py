@@ -358,6 +358,8 @@ def submit_assessment(
     compared = None if store_repeat else checked  # the answers a repeat would match
     if (same := _unchanged(counted, compared)) is not None:
         return same
+    # Asked before the transaction, which on SQLite holds the one write lock.
+    refusal = None if rescore else period_refusal(period, actor.regency_code)
     counts = status != AssessmentStatus.DRAFT
     with transaction.atomic():
         # Only the result row is locked: the model's ordering joins the period, and locking
@@ -372,7 +374,6 @@ def submit_assessment(
         )
         if (same := _unchanged(previous, compared)) is not None:
             return same
-        refusal = None if rescore else period_refusal(period, actor.regency_code)
         if refusal:
             raise Refused({"period": [refusal]})
         if instrument is None:
