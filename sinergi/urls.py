@@ -1,8 +1,8 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from sinergi import views
 from sinergi.api import api
-from sinergi.lib import views
 
 urlpatterns = [
     path("", views.home, name="home"),

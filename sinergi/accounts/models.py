@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, AnonymousUser
 from django.db import models
+from django.db.models import OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.choices import Role, ThrottleScope
+from sinergi.audit.subjects import Subject
 from sinergi.regions.models import Region
 
 
@@ -15,6 +17,22 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["username"]
+
+    @property
+    def home_region(self) -> str:
+        """The region her account's events are filed under (her first regional membership),
+        so regional auditors see them; "" for the country."""
+        return home_regions(self.pk).first() or ""
+
+    @property
+    def audit_subject(self) -> Subject:
+        return Subject("user", self.pk, self.username, self.home_region)
+
+
+def account_of(user: User | AnonymousUser | None) -> User | None:
+    """The account acting, for a column that names who did something: None for an anonymous
+    visitor or the system."""
+    return user if isinstance(user, User) else None
 
 
 class Membership(models.Model):
@@ -42,6 +60,13 @@ class Membership(models.Model):
         return f"{self.user} {self.role} {self.region_id or 'ID'}"
 
 
+def home_regions(user_id: int | OuterRef) -> QuerySet[Membership, str]:
+    """The regions of a user's regional memberships, first held first (see home_region)."""
+    # django-stubs types this lookup without OuterRef, which Django takes in any lookup.
+    mine = Membership.objects.filter(user_id=user_id, region__isnull=False)  # type: ignore[misc]
+    return mine.order_by("id").values_list("region_id", flat=True)
+
+
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored. It authenticates until it expires
     or is revoked (logout, by its owner or a manager, or on a password change or reset)."""
@@ -58,6 +83,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"token of {self.user}"
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Named and filed like its owner's account."""
+        return Subject("api_token", self.pk, self.user.username, self.user.home_region)
 
 
 class LoginThrottle(models.Model):

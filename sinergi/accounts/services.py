@@ -9,15 +9,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
 from sinergi.accounts.lockout import LockedOut, count_attempt, forgive_attempt
-from sinergi.accounts.models import ApiToken, Membership, User
+from sinergi.accounts.models import ApiToken, Membership, User, home_regions
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.clients import client_address
 
 
@@ -46,61 +48,25 @@ def check_credentials(*, request: HttpRequest | None, username: str, password: s
     user = authenticate(request, username=username, password=password)
     if isinstance(user, User):
         forgive_attempt(attempt)
-        record(
-            user=user,
-            action=Action.LOGIN,
-            object_type="user",
-            object_id=user.pk,
-            object_repr=user.username,
-            region_code=home_region(user),
-            note=f"client {client}",
-        )
+        record(user, Action.LOGIN, user, note=f"client {client}")
         return user
     # One query whether or not the account exists: the same work for both.
     account_id, region = (
         User.objects.filter(username=username[:150])
-        .annotate(region=Subquery(_home_regions(OuterRef("pk"))[:1]))
+        .annotate(region=Subquery(home_regions(OuterRef("pk"))[:1]))
         .values_list("pk", "region")
         .first()
     ) or ("", "")
-    region = region or ""
+    # The account may not exist: the row names what was typed.
+    tried = Subject("user", account_id, username, region or "")
     with transaction.atomic():
-        record(
-            user=None,
-            action=Action.LOGIN_FAILED,
-            object_type="user",
-            object_id=account_id,
-            object_repr=username,
-            region_code=region,
-            note=f"client {client}",
-        )
+        record(None, Action.LOGIN_FAILED, tried, note=f"client {client}")
         if attempt.reached:
-            record(
-                user=None,
-                action=Action.LOCKOUT,
-                object_type="user",
-                object_id=account_id,
-                object_repr=username,
-                region_code=region,
-                note=f"client {client}; locked: {', '.join(attempt.reached)}",
-            )
+            locked = ", ".join(attempt.reached)
+            record(None, Action.LOCKOUT, tried, note=f"client {client}; locked: {locked}")
     if attempt.reached:
         raise LockedOut(timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES))
     return None
-
-
-def _home_regions(user: Any) -> QuerySet[Membership, str]:
-    return (
-        Membership.objects.filter(user=user, region__isnull=False)
-        .order_by("id")
-        .values_list("region_id", flat=True)
-    )
-
-
-def home_region(user: User) -> str:
-    """The region an account's events are filed under (its first regional membership), so
-    regional auditors see them."""
-    return _home_regions(user).first() or ""
 
 
 def _hash_token(token: str) -> str:
@@ -117,12 +83,9 @@ def issue_token(*, user: User) -> str:
             user=user, token_hash=_hash_token(token), expires_at=expires
         )
         record(
-            user=user,
-            action=Action.CREATE,
-            object_type="api_token",
-            object_id=stored.pk,
-            object_repr=user.username,
-            region_code=home_region(user),
+            user,
+            Action.CREATE,
+            stored,
             after={"expires_at": expires.isoformat()},
             note="API token issued",
         )
@@ -164,19 +127,22 @@ def _revoke(owner: User, tokens: list[int] | None = None) -> list[int]:
     return ids
 
 
-def revoke_tokens(*, by: Any, owner: User, tokens: list[int] | None, reason: str) -> list[int]:
+def revoke_tokens(
+    *, by: User | AnonymousUser, owner: User, tokens: list[int] | None, reason: str
+) -> list[int]:
     """Revoke API tokens of `owner` (all her live ones when `tokens` is None): at logout, by
     herself or by a manager of hers. Returns the ids revoked (none: nothing recorded)."""
     with transaction.atomic():
         ids = _revoke(owner, tokens)
         if ids:
+            # One row for all of them: it names the token when there is one.
+            revoked = Subject(
+                "api_token", ids[0] if len(ids) == 1 else "", owner.username, owner.home_region
+            )
             record(
-                user=by,
-                action=Action.UPDATE,
-                object_type="api_token",
-                object_id=ids[0] if len(ids) == 1 else "",
-                object_repr=owner.username,
-                region_code=home_region(owner),
+                by,
+                Action.UPDATE,
+                revoked,
                 after={"revoked": ids},
                 note=f"API tokens revoked: {reason}",
             )
@@ -191,12 +157,9 @@ def change_own_password(*, user: User, password: str) -> User:
         user.save(update_fields=["password"])
         revoked = _revoke(user)
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="user",
-            object_id=user.pk,
-            object_repr=user.username,
-            region_code=home_region(user),
+            user,
+            Action.UPDATE,
+            user,
             after={"password": "changed", "api_tokens_revoked": revoked},
             note="password changed by the user",
         )
@@ -218,7 +181,7 @@ def _user_snapshot(user: User) -> dict[str, Any]:
 
 def save_user(
     *,
-    by: Any,
+    by: User | AnonymousUser,
     user: User | None,
     username: str,
     first_name: str,
@@ -253,7 +216,6 @@ def save_user(
             )
             for m in memberships
         )
-        region = next((m.get("region") for m in memberships if m.get("region")), "") or ""
         after = _user_snapshot(target)
         note = ""
         if password and user is not None:
@@ -262,12 +224,9 @@ def save_user(
             after["api_tokens_revoked"] = _revoke(target)
             note = "password changed by the user" if own else "password reset by a manager"
         record(
-            user=by,
-            action=Action.UPDATE if before else Action.CREATE,
-            object_type="user",
-            object_id=target.pk,
-            object_repr=target.username,
-            region_code=region,
+            by,
+            Action.UPDATE if before else Action.CREATE,
+            target,
             before=before,
             after=after,
             note=note,

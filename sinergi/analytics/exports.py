@@ -27,6 +27,7 @@ from sinergi.analytics.slices import GRADUATE, LEGALITY
 from sinergi.analytics.views import dashboard_figures
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
 
 
@@ -153,11 +154,9 @@ def _prepare(request: HttpRequest, fmt: str) -> tuple[Figures, str, list[Table]]
     figures, _error = dashboard_figures(request, moves=view == TRANSITIONS)
     scope = figures.scope
     record(
-        user=request.user,
-        action=Action.EXPORT,
-        object_type="dashboard",
-        object_repr=f"{view} {scope.code or 'ID'}",
-        region_code=scope.code,
+        request.user,
+        Action.EXPORT,
+        Subject("dashboard", repr=f"{view} {scope.code or 'ID'}", region=scope.code),
         after={
             "format": fmt,
             "view": view,

@@ -27,6 +27,7 @@ from sinergi.analytics.views import dashboard_figures
 from sinergi.assessments.models import Instrument
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 
 
 @dataclass
@@ -111,11 +112,11 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     style = CSS(string=render_to_string("analytics/report.css"), url_fetcher=_refuse)
     pdf = HTML(string=html, url_fetcher=_refuse).write_pdf(stylesheets=[style])
     record(
-        user=request.user,
-        action=Action.EXPORT,
-        object_type="dashboard",
-        object_repr=f"report {figures.scope.code or 'ID'}",
-        region_code=figures.scope.code,
+        request.user,
+        Action.EXPORT,
+        Subject(
+            "dashboard", repr=f"report {figures.scope.code or 'ID'}", region=figures.scope.code
+        ),
         after={
             "format": "pdf",
             "region": figures.scope.code,

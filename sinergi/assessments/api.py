@@ -95,16 +95,18 @@ def create_assessment(request: HttpRequest, body: AssessmentIn) -> Status[dict[s
         raise InvalidInput(
             {"period": [_("Period %(code)s does not exist.") % {"code": body.period}]}
         )
-    saved = services.counted_repeat(actor=actor, period=period, answers=body.answers)
-    if saved is not None:  # a retry after a lost answer: nothing new
-        return Status(200, serialize([saved])[0])
     try:
-        assessment, result = services.submit_assessment(
+        submitted = services.submit_assessment(
             user=request.user, actor=actor, period=period, answers=body.answers, source=Source.API
         )
     except services.Refused as exc:
         raise InvalidInput(exc.errors) from exc
-    return Status(201, serialize([assessment], {assessment.pk: result})[0])
+    assessment = submitted.assessment
+    # 200: a retry after a lost answer, nothing new.
+    return Status(
+        201 if submitted.stored else 200,
+        serialize([assessment], {assessment.pk: submitted.result})[0],
+    )
 
 
 @router.get("/assessments", response=AssessmentPage, summary="An actor's results, superseded too")

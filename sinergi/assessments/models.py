@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
+from sinergi.audit.subjects import Subject
 from sinergi.lib.jobs import Job
 from sinergi.lib.scope import Reach, ScopedQuerySet
 from sinergi.regions.models import Region
@@ -47,6 +48,11 @@ class Instrument(models.Model):
     def key(self) -> str:
         return f"{self.code}@{self.version}"
 
+    @property
+    def audit_subject(self) -> Subject:
+        """A national matter: filed under the country."""
+        return Subject("instrument", self.pk, self.key)
+
 
 class Period(models.Model):
     """A mapping round (2016, 2017, ...). Closed periods take no new results."""
@@ -64,6 +70,11 @@ class Period(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def audit_subject(self) -> Subject:
+        """A national matter: filed under the country (a regency's lock names its regency)."""
+        return Subject("period", self.pk, self.code)
 
 
 class PeriodLock(models.Model):
@@ -160,6 +171,13 @@ class Assessment(models.Model):
     def __str__(self) -> str:
         return f"{self.actor_id} {self.period_id} {self.level}"
 
+    @property
+    def audit_subject(self) -> Subject:
+        """Named by its actor and period, filed under her village like her record."""
+        return Subject(
+            "assessment", self.pk, f"{self.actor.name} {self.period.code}", self.actor.village_id
+        )
+
 
 class RescoreJob(Job):
     """Re-scoring chosen periods and regions under one published instrument version.
@@ -194,6 +212,11 @@ class RescoreJob(Job):
 
     def __str__(self) -> str:
         return f"rescore #{self.pk} ({self.status})"
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Filed under the region it re-scores."""
+        return Subject("rescore_job", self.pk, str(self), self.region_code)
 
     def progress(self) -> tuple[int, int]:
         return self.processed, self.total

@@ -32,7 +32,7 @@ from sinergi.assessments.services import (
     stored_answers,
 )
 from sinergi.audit.models import Action
-from sinergi.audit.services import record
+from sinergi.audit.services import record_legacy
 from sinergi.lib.jobs import JobStatus, claim, recover_jobs
 from sinergi.lib.problems import Problem
 from sinergi.lib.sqlite import bulk_write_settings
@@ -75,7 +75,7 @@ def queue_rescore(
             instrument=instrument, region_code=region_code, created_by=user
         )
         job.periods.set(periods)
-        record(
+        record_legacy(
             user=user,
             action=Action.CREATE,
             object_type="rescore_job",
@@ -126,7 +126,7 @@ def run_rescore(job_id: int) -> RescoreJob | None:
         job.status = JobStatus.FAILED
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "finished_at"])
-    record(
+    record_legacy(
         user=job.created_by,
         action=Action.UPDATE,
         object_type="rescore_job",

@@ -10,28 +10,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sinergi.accounts.models import User, account_of
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument.compiler import Compiled
 from sinergi.assessments.instrument.definition import Definition
 from sinergi.assessments.instrument.reader import DEFAULT_FILE, InvalidInstrument, load_definition
 from sinergi.assessments.models import Assessment, Instrument, Period, PeriodLock
-from sinergi.assessments.scoring import Result, assess, check_answers, score
+from sinergi.assessments.scoring import Answer, Result, assess, check_answers, score
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.problems import Problem
 from sinergi.lib.problems import _ as mark
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 
 log = logging.getLogger(__name__)
+
+# Who acts: a signed-in user, or None for the system (loading the default instrument, tests).
+Acting = User | AnonymousUser | None
 
 
 @dataclass(frozen=True)
@@ -135,7 +141,7 @@ def current_instrument() -> Instrument | None:
     )
 
 
-def upload_instrument(*, user: Any, source: str) -> Instrument:
+def upload_instrument(*, user: Acting, source: str) -> Instrument:
     """Validate a definition and store it as a draft; InvalidInstrument says what is wrong."""
     definition = load_definition(source)
     if Instrument.objects.filter(code=definition.code, version=definition.version).exists():
@@ -156,39 +162,24 @@ def upload_instrument(*, user: Any, source: str) -> Instrument:
             title=definition.label.get("id"),
             source=source,
             definition=definition.to_json(),
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=account_of(user),
         )
-        record(
-            user=user,
-            action=Action.CREATE,
-            object_type="instrument",
-            object_id=instrument.pk,
-            object_repr=instrument.key,
-            after={"key": instrument.key, "status": "draft"},
-        )
+        record(user, Action.CREATE, instrument, after={"key": instrument.key, "status": "draft"})
     return instrument
 
 
-def _set_instrument_status(*, user: Any, instrument: Instrument, status: str) -> Instrument:
+def _set_instrument_status(*, user: Acting, instrument: Instrument, status: str) -> Instrument:
     with transaction.atomic():
         before = instrument.status
         instrument.status = status
         if status == InstrumentStatus.PUBLISHED and instrument.published_at is None:
             instrument.published_at = timezone.now()
         instrument.save(update_fields=["status", "published_at"])
-        record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="instrument",
-            object_id=instrument.pk,
-            object_repr=instrument.key,
-            before={"status": before},
-            after={"status": status},
-        )
+        record(user, Action.UPDATE, instrument, before={"status": before}, after={"status": status})
     return instrument
 
 
-def publish_instrument(*, user: Any, instrument: Instrument) -> Instrument:
+def publish_instrument(*, user: Acting, instrument: Instrument) -> Instrument:
     """A draft becomes the version new results are scored with. Published is final."""
     if instrument.status != InstrumentStatus.DRAFT:
         raise Refused({"status": [_("Only a draft can be published.")]})
@@ -197,7 +188,7 @@ def publish_instrument(*, user: Any, instrument: Instrument) -> Instrument:
     )
 
 
-def retire_instrument(*, user: Any, instrument: Instrument) -> Instrument:
+def retire_instrument(*, user: Acting, instrument: Instrument) -> Instrument:
     """A retired version keeps its results but scores nothing new."""
     if instrument.status != InstrumentStatus.PUBLISHED:
         raise Refused({"status": [_("Only a published version can be retired.")]})
@@ -220,7 +211,7 @@ def load_default_instrument() -> tuple[Instrument, bool]:
 
 def create_period(
     *,
-    user: Any,
+    user: Acting,
     code: str,
     name: str,
     starts_on: date,
@@ -235,65 +226,39 @@ def create_period(
         period = Period.objects.create(
             code=code, name=name, starts_on=starts_on, ends_on=ends_on, status=status
         )
-        record(
-            user=user,
-            action=Action.CREATE,
-            object_type="period",
-            object_id=period.pk,
-            object_repr=code,
-            after={"code": code, "status": status},
-        )
+        record(user, Action.CREATE, period, after={"code": code, "status": status})
     return period
 
 
-def set_period_status(*, user: Any, period: Period, status: str) -> Period:
+def set_period_status(*, user: Acting, period: Period, status: str) -> Period:
     """Open or close a period for new results (national admin)."""
     with transaction.atomic():
         before = period.status
         period.status = status
         period.save(update_fields=["status"])
-        record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="period",
-            object_id=period.pk,
-            object_repr=period.code,
-            before={"status": before},
-            after={"status": status},
-        )
+        record(user, Action.UPDATE, period, before={"status": before}, after={"status": status})
     return period
 
 
-def lock_period(*, user: Any, period: Period, regency: Region) -> PeriodLock:
+def lock_period(*, user: Acting, period: Period, regency: Region) -> PeriodLock:
     """A regency officer locks her regency's verified results for a period."""
     with transaction.atomic():
         lock, _created = PeriodLock.objects.get_or_create(
             period=period, regency=regency, defaults={"locked_by": user}
         )
-        record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="period",
-            object_id=period.pk,
-            object_repr=period.code,
-            region_code=regency.code,
-            after={"locked": regency.code},
-        )
+        record(user, Action.UPDATE, _in(period, regency), after={"locked": regency.code})
     return lock
 
 
-def unlock_period(*, user: Any, period: Period, regency: Region) -> None:
+def unlock_period(*, user: Acting, period: Period, regency: Region) -> None:
     with transaction.atomic():
         PeriodLock.objects.filter(period=period, regency=regency).delete()
-        record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="period",
-            object_id=period.pk,
-            object_repr=period.code,
-            region_code=regency.code,
-            after={"unlocked": regency.code},
-        )
+        record(user, Action.UPDATE, _in(period, regency), after={"unlocked": regency.code})
+
+
+def _in(period: Period, regency: Region) -> Subject:
+    """A period as a regency's lock of it is audited: filed under the regency."""
+    return replace(period.audit_subject, region=regency.code)
 
 
 def period_refusal(period: Period, regency_code: str) -> str | None:
@@ -320,34 +285,77 @@ def explain_problems(problems: Mapping[str, list[Problem]]) -> dict[str, list[st
     }
 
 
+@dataclass(frozen=True)
+class Checked:
+    """Answers check_answers accepted under `instrument` (made by check()): a channel that
+    checks before it submits, to report each row's problems, hands them to
+    submit_assessment, which then does not check them again."""
+
+    instrument: Instrument
+    clean: Mapping[str, Answer]
+
+
+def check(
+    instrument: Instrument, answers: Mapping[str, Any]
+) -> tuple[Checked | None, dict[str, list[Problem]]]:
+    """The answers checked under the instrument, or None and the problems by question code."""
+    clean, problems = check_answers(compiled(instrument), answers)
+    return (None if clean is None else Checked(instrument, clean)), problems
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What submit_assessment did. `assessment` counts now for the actor in the period: the
+    new row, or the counted one when the answers repeated it and nothing was stored."""
+
+    assessment: Assessment
+    result: Result
+    stored: bool
+
+
 def submit_assessment(
     *,
-    user: Any,
+    user: Acting,
     actor: Actor,
     period: Period,
-    answers: Mapping[str, Any],
+    answers: Mapping[str, Any] | Checked,
     source: str = Source.WEB,
     instrument: Instrument | None = None,
     status: str = AssessmentStatus.SUBMITTED,
     rescore: bool = False,
-) -> tuple[Assessment, Result]:
+    store_repeat: bool = False,
+    counted: Assessment | None = None,
+) -> Submitted:
     """Score the answers and store a new result that counts for the actor in the period.
 
+    Answers that are exactly the counted result's, under the same instrument, store nothing
+    (`stored` False): a form or request sent twice when the first answer was lost on a weak
+    connection, or a file imported twice, leaves only real changes in the history, even in a
+    period closed since. `store_repeat` stores them all the same, for a channel where each
+    sending is its own record (OpenRosa: the instance id decides what a repeat is, and the
+    submission points at the result it made). `counted` is the actor's counted result in
+    the period when the caller has read it already (an import reads a chunk's at once):
+    answers that repeat it are then answered without a query.
+
+    Raw answers are checked under `instrument` (by default the current one); Checked
+    answers are not checked again and are scored under their own instrument.
     Refused (nothing stored) when the period is closed or locked (a re-score excepted),
     when no instrument is published, or when an answer is wrong (errors by question code).
     """
-    if not rescore:
-        refusal = period_refusal(period, actor.regency_code)
-        if refusal:
-            raise Refused({"period": [refusal]})
-    instrument = instrument or current_instrument()
-    if instrument is None:
-        raise Refused({"instrument": [_("No instrument is published yet.")]})
-    scoring = compiled(instrument)
-    clean, problems = check_answers(scoring, answers)
-    if clean is None:
-        raise Refused(explain_problems(problems))
-    result = score(scoring, clean)
+    checked: Checked | None
+    problems: dict[str, list[Problem]] = {}
+    if isinstance(answers, Checked):
+        if instrument not in (None, answers.instrument):
+            raise ValueError("answers checked under another instrument")
+        instrument, checked = answers.instrument, answers
+    else:
+        instrument = instrument or current_instrument()
+        checked, problems = check(instrument, answers) if instrument else (None, {})
+    compared = None if store_repeat else checked  # the answers a repeat would match
+    if (same := _unchanged(counted, compared)) is not None:
+        return same
+    # Asked before the transaction, which on SQLite holds the one write lock.
+    refusal = None if rescore else period_refusal(period, actor.regency_code)
     counts = status != AssessmentStatus.DRAFT
     with transaction.atomic():
         # Only the result row is locked: the model's ordering joins the period, and locking
@@ -360,6 +368,15 @@ def submit_assessment(
             if counts
             else None
         )
+        if (same := _unchanged(previous, compared)) is not None:
+            return same
+        if refusal:
+            raise Refused({"period": [refusal]})
+        if instrument is None:
+            raise Refused({"instrument": [_("No instrument is published yet.")]})
+        if checked is None:
+            raise Refused(explain_problems(problems))
+        result = _score(checked)
         if previous is not None:
             previous.counted = False
             previous.save(update_fields=["counted"])
@@ -367,7 +384,7 @@ def submit_assessment(
             actor=actor,
             period=period,
             instrument=instrument,
-            answers=stored_answers(clean),
+            answers=stored_answers(checked.clean),
             level=result.level,
             total_score=result.total,
             aspects=dict(result.aspects),
@@ -378,15 +395,12 @@ def submit_assessment(
             source=source,
             regency_code=actor.regency_code,
             province_code=actor.province_code,
-            created_by=user if getattr(user, "is_authenticated", False) else None,
+            created_by=account_of(user),
         )
         record(
-            user=user,
-            action=Action.CREATE,
-            object_type="assessment",
-            object_id=assessment.pk,
-            object_repr=f"{actor.name} {period.code}",
-            region_code=actor.village_id,
+            user,
+            Action.CREATE,
+            assessment,
             before=None if previous is None else {"id": previous.pk, "level": previous.level},
             after={
                 "actor": actor.pk,
@@ -399,7 +413,21 @@ def submit_assessment(
         )
         if counts:
             announce(ResultChange(period.pk, actor.pk, actor.regency_code, previous, assessment))
-    return assessment, result
+    return Submitted(assessment, result, stored=True)
+
+
+def _score(checked: Checked) -> Result:
+    return score(compiled(checked.instrument), checked.clean)
+
+
+def _unchanged(counted: Assessment | None, checked: Checked | None) -> Submitted | None:
+    """What submit_assessment answers when the answers repeat the counted result (nothing
+    is stored), or None when they do not."""
+    if counted is None or checked is None:
+        return None
+    if not repeats(counted, checked.instrument, checked.clean):
+        return None
+    return Submitted(counted, _score(checked), stored=False)
 
 
 def result_of(assessment: Assessment) -> Result:
@@ -421,26 +449,6 @@ def stored_answers(clean: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def counted_repeat(
-    *,
-    actor: Actor,
-    period: Period,
-    answers: Mapping[str, Any],
-    instrument: Instrument | None = None,
-) -> Assessment | None:
-    """The counted result these answers repeat exactly under the instrument (by default the
-    current one), or None: a form or request sent twice when the first answer was lost on a
-    weak connection then stores nothing new."""
-    instrument = instrument or current_instrument()
-    if instrument is None:
-        return None
-    clean, _problems = check_answers(compiled(instrument), answers)
-    if clean is None:
-        return None
-    counted = Assessment.objects.filter(actor=actor, period=period, counted=True).first()
-    return counted if repeats(counted, instrument, clean) else None
-
-
 def repeats(counted: Assessment | None, instrument: Instrument, clean: Mapping[str, Any]) -> bool:
     """Whether clean answers are exactly the counted result's, under the same instrument.
 
@@ -454,29 +462,28 @@ def repeats(counted: Assessment | None, instrument: Instrument, clean: Mapping[s
     )
 
 
-def verify_assessment(*, user: Any, assessment: Assessment) -> Assessment:
+def verify_assessment(*, user: Acting, assessment: Assessment) -> Assessment:
     """The regency officer confirms a submitted result."""
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise Refused({"status": [_("Only a submitted result can be verified.")]})
     with transaction.atomic():
         assessment.status = AssessmentStatus.VERIFIED
-        assessment.verified_by = user
+        assessment.verified_by = account_of(user)
         assessment.verified_at = timezone.now()
         assessment.save(update_fields=["status", "verified_by", "verified_at"])
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="assessment",
-            object_id=assessment.pk,
-            object_repr=str(assessment),
-            region_code=assessment.actor.village_id,
+            user,
+            Action.UPDATE,
+            assessment,
             before={"status": AssessmentStatus.SUBMITTED},
             after={"status": AssessmentStatus.VERIFIED},
         )
     return assessment
 
 
-def delete_assessment(*, user: Any, assessment: Assessment, reason: str = "") -> Assessment | None:
+def delete_assessment(
+    *, user: Acting, assessment: Assessment, reason: str = ""
+) -> Assessment | None:
     """Remove a result entered by mistake (wrong actor, wrong period); audited with its content.
 
     Refused where a new result would be (closed or locked period). When the removed row was
@@ -506,6 +513,7 @@ def delete_assessment(*, user: Any, assessment: Assessment, reason: str = "") ->
             "instrument": row.instrument_id,
             "source": row.source,
         }
+        subject = row.audit_subject  # delete() clears the id
         row.delete()
         if later is not None:  # keep the chain of corrections unbroken
             later.supersedes = previous
@@ -514,12 +522,9 @@ def delete_assessment(*, user: Any, assessment: Assessment, reason: str = "") ->
             promoted.counted = True
             promoted.save(update_fields=["counted"])
         record(
-            user=user,
-            action=Action.DELETE,
-            object_type="assessment",
-            object_id=assessment.pk,
-            object_repr=f"{row.actor.name} {row.period.code}",
-            region_code=row.actor.village_id,
+            user,
+            Action.DELETE,
+            subject,
             before=before,
             after=None if promoted is None else {"counted": promoted.pk, "level": promoted.level},
             note=reason,

@@ -82,28 +82,24 @@ def assessment_create(request: HttpRequest, actor_id: int) -> HttpResponse:
     if request.method == "POST" and definition is not None:
         answers = answers_from(request.POST, definition)
         if choice.is_valid():
-            saved = services.counted_repeat(
-                actor=actor,
-                period=choice.cleaned_data["period"],
-                answers=answers,
-                instrument=instrument,
-            )
-            if saved is not None:
-                messages.info(request, _("These answers are already saved; nothing changed."))
-                return redirect("assessments:assessment_detail", assessment_id=saved.pk)
             try:
-                assessment, _result = services.submit_assessment(
+                submitted = services.submit_assessment(
                     user=request.user,
                     actor=actor,
                     period=choice.cleaned_data["period"],
                     answers=answers,
+                    instrument=instrument,
                 )
             except services.Refused as exc:
                 errors = dict(exc.errors)
                 refusal = " ".join(errors.pop("period", []) + errors.pop("instrument", []))
             else:
-                messages.success(request, _("Result saved."))
-                return redirect("assessments:assessment_detail", assessment_id=assessment.pk)
+                if submitted.stored:
+                    messages.success(request, _("Result saved."))
+                else:
+                    messages.info(request, _("These answers are already saved; nothing changed."))
+                saved = submitted.assessment
+                return redirect("assessments:assessment_detail", assessment_id=saved.pk)
     elif periods:
         wanted = request.GET.get("period", "")
         period = next((p for p in periods if p.code == wanted), periods[-1])

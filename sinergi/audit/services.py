@@ -1,44 +1,38 @@
-"""Write audit events. Called by every service that changes data or reveals personal data."""
+"""Write audit events. Called by every service that changes data or reveals personal data.
+
+A row names its object through the object itself (see subjects.py): `record(user, action,
+obj, before=, after=, note=)` with an audited model or a Subject.
+"""
 
 from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sinergi.audit import chain
 from sinergi.audit.models import Action, AuditCheckpoint, AuditEvent
+from sinergi.audit.subjects import Audited, Subject, subject_of
+from sinergi.lib.bulk import JSONText, insert_rows
 
 ActingUser = AbstractBaseUser | AnonymousUser | None
 
 
-class JSONText(str):
-    """A JSON value already written as text (see json_text), which insert_rows stores as it
-    is: an import's worker process writes its audit rows' JSON beside the job's writes."""
-
-
-def json_text(value: dict[str, Any]) -> str:
-    """The value as compact JSON text, through orjson (a tenth of json.dumps' time); read
-    back, it is the same value json.dumps would have stored."""
-    return orjson.dumps(value).decode()
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
-    """One object's audit row in record_many: what record() takes besides user and action."""
+    """One object's audit row in record_many: what record() takes besides user and action.
+    `after` may come as JSONText, written beforehand (an import's worker writes it)."""
 
-    object_id: object = ""
-    object_repr: str = ""
-    region_code: str = ""
+    obj: Audited | Subject
     before: dict[str, Any] | None = None
     after: dict[str, Any] | JSONText | None = None
     note: str = ""
@@ -59,28 +53,30 @@ _COLUMNS = (
 )
 
 
-def _rows(
-    user: ActingUser, action: Action, object_type: str, entries: Iterable[Entry]
-) -> list[tuple[Any, ...]]:
+def _rows(user: ActingUser, action: Action, entries: Iterable[Entry]) -> list[tuple[Any, ...]]:
     """The audit rows' values: the acting user is always explicit (None for the system)."""
     real_user = user if user is not None and user.is_authenticated else None
     user_id = real_user.pk if real_user is not None else None
     username = real_user.get_username() if real_user is not None else ""
-    return [
-        (
-            user_id,
-            username,
-            str(action),  # the plain value, which insert_rows passes on as it is
-            object_type,
-            str(entry.object_id),
-            entry.object_repr[:200],
-            entry.region_code,
-            entry.before,
-            entry.after,
-            entry.note[:500],
+    plain_action = str(action)  # the plain value, which insert_rows passes on as it is
+    rows = []
+    for entry in entries:
+        subject = subject_of(entry.obj)
+        rows.append(
+            (
+                user_id,
+                username,
+                plain_action,
+                subject.type,
+                str(subject.id),
+                subject.repr[:200],
+                subject.region,
+                entry.before,
+                entry.after,
+                entry.note[:500],
+            )
         )
-        for entry in entries
-    ]
+    return rows
 
 
 # The columns _append writes: the row's values, then the chain's.
@@ -125,6 +121,32 @@ def _append(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 
 def record(
+    user: ActingUser,
+    action: Action,
+    obj: Audited | Subject,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """Append one audit row to the chain: `user` did `action` to `obj`, which names itself
+    (its type, id, words and region) through its `audit_subject`, or is a Subject given
+    for an event about no single object. `user` is None for the system."""
+    [stored] = _append(_rows(user, action, [Entry(obj, before, after, note)]))
+    event = AuditEvent(**dict(zip(_CHAINED, stored, strict=True)))
+    event.before, event.after = before, after
+    event._state.adding = False
+    event._state.db = "default"
+    return event
+
+
+def record_many(user: ActingUser, action: Action, entries: Sequence[Entry]) -> None:
+    """record() for many objects at once (imports): the same rows, in one prepared INSERT."""
+    if entries:
+        _append(_rows(user, action, entries))
+
+
+def record_legacy(
     *,
     user: ActingUser,
     action: Action,
@@ -136,132 +158,17 @@ def record(
     after: dict[str, Any] | None = None,
     note: str = "",
 ) -> AuditEvent:
-    """Append one audit row to the chain."""
-    entry = Entry(object_id, object_repr, region_code, before, after, note)
-    [stored] = _append(_rows(user, action, object_type, [entry]))
-    event = AuditEvent(**dict(zip(_CHAINED, stored, strict=True)))
-    event.before, event.after = before, after
-    event._state.adding = False
-    event._state.db = "default"
-    return event
-
-
-def record_many(
-    *, user: ActingUser, action: Action, object_type: str, entries: Sequence[Entry]
-) -> None:
-    """record() for many objects at once (imports): the same rows, in one prepared INSERT.
-    An entry's `after` may come as JSONText, written beforehand."""
-    if entries:
-        _append(_rows(user, action, object_type, entries))
+    """Transitional (issue 12): record() as it was called before it took the object, kept
+    only for collect/imports.py, collect/results.py and assessments/rescoring.py while they
+    are restructured. Convert their calls to record() and delete this."""
+    subject = Subject(object_type, object_id, object_repr, region_code)
+    return record(user, action, subject, before=before, after=after, note=note)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Keep only the keys whose values changed, so audit rows show what really moved."""
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     return ({k: before.get(k) for k in changed}, {k: after.get(k) for k in changed})
-
-
-_PLAIN = frozenset({str, int, bool, float, type(None)})
-
-
-def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
-    """How a date, time stamp or JSON column prepares its values, as get_db_prep_save
-    would, with the backend's adapter called directly for the common case (None: no
-    preparation of its own)."""
-    ops = connection.ops
-    if isinstance(field, models.JSONField):
-        encoder = field.encoder
-
-        def as_json(value: Any) -> Any:
-            if value is None:  # SQL NULL, as get_db_prep_save keeps it
-                return None
-            if type(value) in (dict, list):
-                return ops.adapt_json_value(value, encoder)
-            if type(value) is JSONText:  # SQLite stores JSON as text; others adapt the value
-                sqlite = connection.vendor == "sqlite"
-                return str(value) if sqlite else ops.adapt_json_value(json.loads(value), encoder)
-            return field.get_db_prep_save(value, connection)
-
-        return as_json
-    if type(field) is models.DateTimeField:
-
-        def as_datetime(value: Any) -> Any:
-            if type(value) is datetime and value.tzinfo is not None:
-                return ops.adapt_datetimefield_value(value)
-            return field.get_db_prep_save(value, connection)
-
-        return as_datetime
-    if type(field) is models.DateField:
-
-        def as_date(value: Any) -> Any:
-            if value is None:
-                return None
-            if type(value) is date:
-                return ops.adapt_datefield_value(value)
-            return field.get_db_prep_save(value, connection)
-
-        return as_date
-    return None
-
-
-def insert_rows(
-    model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    """INSERT rows of values given in `columns` order (attnames); the model's other columns
-    take their field default, auto_now columns the time of the call.
-
-    For append-only bulk writes (imports, audit rows): bulk_create spends about 5 µs per
-    value in its SQL compiler, more than the database takes to store the row, so this
-    prepares one statement and hands the values to executemany. Dates and JSON are prepared
-    as the ORM would (see _preparer), and so is any value that is not a plain str, int,
-    bool, float or None. No signals are sent and no ids come back.
-    """
-    fields = {
-        f.attname: f
-        for f in model._meta.concrete_fields
-        if not f.primary_key or f.attname in columns  # an id given by the caller (the chain)
-    }
-    given = [fields[name] for name in columns]
-    others = [f for name, f in fields.items() if name not in columns]
-    now = timezone.now()
-    defaults = [
-        f.get_db_prep_save(
-            now
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            else f.get_default(),
-            connection,
-        )
-        for f in others
-    ]
-    special = [(i, prepare) for i, f in enumerate(given) if (prepare := _preparer(f))]
-    prepared = {i for i, _prepare in special}
-    params = []
-    for row in rows:
-        values = list(row)
-        for i, prepare in special:
-            values[i] = prepare(values[i])
-        if not _PLAIN.issuperset(map(type, values)):
-            # Only columns without a preparer of their own: a prepared value (PostgreSQL's
-            # Jsonb, say) must not be prepared twice. On SQLite prepared values are text,
-            # so most rows never come here.
-            values = [
-                value
-                if type(value) in _PLAIN or i in prepared
-                else f.get_db_prep_save(value, connection)
-                for i, (value, f) in enumerate(zip(values, given, strict=True))
-            ]
-        values.extend(defaults)
-        params.append(values)
-    if not params:
-        return
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - names from the model
-        f"({', '.join(quote(f.column) for f in [*given, *others])}) "
-        f"VALUES ({', '.join(['%s'] * (len(given) + len(others)))})"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _replaced(value: Any, fields: Collection[str], replacement: str) -> Any:
@@ -305,10 +212,9 @@ def redact_subject(
             )
             changed += 1
         record(
-            user=None,
-            action=Action.REDACT,
-            object_type=object_type,
-            object_id=object_id,
+            None,
+            Action.REDACT,
+            Subject(object_type, object_id),
             after={"fields": sorted(fields), "rows": changed},
             note=f"{changed} audit rows redacted",
         )
@@ -335,9 +241,9 @@ def prune_events(*, before: datetime) -> int:
             pruned, _ = old.delete()
         AuditCheckpoint.objects.create(through_id=through, hash=link, pruned=pruned, before=before)
         record(
-            user=None,
-            action=Action.PRUNE,
-            object_type="audit_event",
+            None,
+            Action.PRUNE,
+            Subject("audit_event"),
             after={"through_id": through, "hash": link, "rows": pruned, "before": str(before)},
             note=f"{pruned} audit rows older than {before:%Y-%m-%d} deleted (retention)",
         )

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.scoping import audit_region, may_act_on_actor, memberships
 from sinergi.audit.models import Action
-from sinergi.audit.services import record
+from sinergi.audit.services import record_legacy
 from sinergi.collect.choices import JobStatus, Level
 from sinergi.collect.models import ImportJob
 from sinergi.lib.jobs import claim, recover_jobs
@@ -763,7 +763,7 @@ def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJo
         job.status = JobStatus.FAILED
     job.finished_at = timezone.now()
     importer.report.save("status", "finished_at", "total_rows")
-    record(
+    record_legacy(
         user=job.uploaded_by,
         action=Action.IMPORT,
         object_type="import_job",

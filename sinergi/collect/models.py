@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.accounts.scoping import audit_region
+from sinergi.audit.subjects import Subject
 from sinergi.collect.choices import JobKind, SubmissionStatus
 from sinergi.lib.jobs import Job
 from sinergi.lib.scope import Do, Reach, ScopedQuerySet
@@ -38,6 +40,11 @@ class ImportJob(Job):
 
     def __str__(self) -> str:
         return f"{self.kind} import #{self.pk} ({self.status})"
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Named by the file, filed where the uploader's officers see it."""
+        return Subject("import_job", self.pk, self.original_name, audit_region(self.uploaded_by))
 
     def progress(self) -> tuple[int, int]:
         return self.processed_rows, self.total_rows
@@ -101,6 +108,10 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.instance_id} ({self.status})"
 
+    @property
+    def audit_subject(self) -> Subject:
+        return Subject("submission", self.pk, self.instance_id, self.region_code)
+
 
 class SubmissionFile(models.Model):
     """A file sent with a submission (a photo of the product, say), kept with it."""
@@ -113,3 +124,9 @@ class SubmissionFile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Its submission, named by the file."""
+        submission = self.submission
+        return Subject("submission", submission.pk, self.name, submission.region_code)

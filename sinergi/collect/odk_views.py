@@ -126,14 +126,7 @@ def _detail(
 @require_GET
 def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = get_submission(request.user, pk)
-    record(
-        user=request.user,
-        action=Action.VIEW_PERSONAL,
-        object_type="submission",
-        object_id=submission.pk,
-        object_repr=submission.instance_id,
-        region_code=submission.region_code,
-    )
+    record(request.user, Action.VIEW_PERSONAL, submission)
     return _detail(request, submission, SubmissionFixForm(initial={"xml": submission.xml}))
 
 
@@ -178,15 +171,7 @@ def submission_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 def submission_file(request: HttpRequest, pk: int, file_id: int) -> FileResponse:
     submission = get_submission(request.user, pk)
     attached: SubmissionFile = get_object_or_404(submission.files, pk=file_id)
-    record(
-        user=request.user,
-        action=Action.VIEW_PERSONAL,
-        object_type="submission",
-        object_id=submission.pk,
-        object_repr=attached.name,
-        region_code=submission.region_code,
-        note="photo",
-    )
+    record(request.user, Action.VIEW_PERSONAL, attached, note="photo")
     kind = attached.content_type if attached.content_type in _IMAGE_TYPES else None
     return FileResponse(
         attached.file.open("rb"),

@@ -31,10 +31,11 @@ from sinergi.assessments.choices import InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument.compiler import CompiledQuestion
 from sinergi.assessments.instrument.definition import Definition, Question
 from sinergi.assessments.models import Assessment, Instrument, Period
-from sinergi.assessments.scoring import check_answers, format_number
+from sinergi.assessments.scoring import format_number
+from sinergi.assessments.services import Checked
 from sinergi.assessments.views import language
 from sinergi.audit.models import Action
-from sinergi.audit.services import record
+from sinergi.audit.services import record_legacy
 from sinergi.collect.choices import Level
 from sinergi.collect.imports import HeaderError, Report, run_importer
 from sinergi.collect.models import ImportJob
@@ -184,7 +185,7 @@ def prefilled_rows(user: Any, instrument: Instrument, period: Period) -> Iterato
     """A row per actor the user may assess (up to PREFILL_LIMIT): her id, name and the period,
     with the answers of her counted result when it was scored by this same version, so that
     a sheet sent back unchanged stores nothing. Names and answers leave Sinergi: recorded."""
-    record(
+    record_legacy(
         user=user,
         action=Action.EXPORT,
         object_type="assessment",
@@ -463,7 +464,7 @@ class ResultsImport:
         if not rows:
             return
         by_id, by_hash = self._actors(rows)
-        ready: list[tuple[Row, Actor, Period, dict[str, Any]]] = []
+        ready: list[tuple[Row, Actor, Period, Checked]] = []
         for row in rows:
             actor = self._identify(row, by_id, by_hash)
             period = self._period(row)
@@ -482,11 +483,7 @@ class ResultsImport:
         counted = self._counted([(actor.pk, period.pk) for _row, actor, period, _c in ready])
         with transaction.atomic():
             for row, actor, period, clean in ready:
-                previous = counted.get((actor.pk, period.pk))
-                if services.repeats(previous, self.instrument, clean):
-                    self.job.skipped_count += 1
-                else:
-                    self._submit(row, actor, period, clean, correction=previous is not None)
+                self._submit(row, actor, period, clean, counted.get((actor.pk, period.pk)))
 
     def _actors(self, rows: list[Row]) -> tuple[dict[int, Actor], dict[str, Actor]]:
         """The chunk's actors within the user's scope, by id and by NIK hash: one question
@@ -537,8 +534,8 @@ class ResultsImport:
             )
         return period
 
-    def _clean(self, row: Row) -> dict[str, Any] | None:
-        clean, problems = check_answers(services.compiled(self.instrument), row.answers)
+    def _clean(self, row: Row) -> Checked | None:
+        clean, problems = services.check(self.instrument, row.answers)
         for code, reasons in services.explain_problems(problems).items():
             question = self.questions.get(code)
             if question is not None and question.kind == "any_of" and code not in row.answers:
@@ -562,16 +559,16 @@ class ResultsImport:
         return {(a.actor_id, a.period_id): a for a in rows}
 
     def _submit(
-        self, row: Row, actor: Actor, period: Period, clean: dict[str, Any], *, correction: bool
+        self, row: Row, actor: Actor, period: Period, clean: Checked, counted: Assessment | None
     ) -> None:
         try:
-            services.submit_assessment(
+            submitted = services.submit_assessment(
                 user=self.user,
                 actor=actor,
                 period=period,
                 answers=clean,
                 source=Source.IMPORT,
-                instrument=self.instrument,
+                counted=counted,
             )
         except services.Refused as exc:
             self._fail(row, {"" if k == "instrument" else k: v for k, v in exc.errors.items()})
@@ -579,7 +576,9 @@ class ResultsImport:
             log.warning("results import row %s not stored: %s", row.number, exc)
             self._fail(row, {"": [_t("The row could not be saved; try again.")]})
         else:
-            if correction:
+            if not submitted.stored:
+                self.job.skipped_count += 1
+            elif submitted.assessment.supersedes_id is not None:
                 self.job.updated_count += 1
             else:
                 self.job.created_count += 1

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePath
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from sinergi.accounts.scoping import audit_region
+from sinergi.accounts.models import User, account_of
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect import tasks
@@ -17,7 +17,9 @@ from sinergi.collect.choices import JobKind
 from sinergi.collect.models import ImportJob
 
 
-def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS) -> ImportJob:
+def queue_import(
+    *, user: User | AnonymousUser, upload: UploadedFile, kind: str = JobKind.ACTORS
+) -> ImportJob:
     """Store the file under a random name, record the upload, and queue the job once committed.
 
     The task (one per kind) is enqueued after the transaction so the worker always finds
@@ -26,18 +28,10 @@ def queue_import(*, user: Any, upload: UploadedFile, kind: str = JobKind.ACTORS)
     name = PurePath(upload.name or "upload.xlsx").name
     suffix = PurePath(name).suffix.lower() or ".xlsx"
     with transaction.atomic():
-        job = ImportJob(kind=kind, uploaded_by=user, original_name=name[:255])
+        job = ImportJob(kind=kind, uploaded_by=account_of(user), original_name=name[:255])
         job.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
         job.save()
-        record(
-            user=user,
-            action=Action.IMPORT,
-            object_type="import_job",
-            object_id=job.pk,
-            object_repr=job.original_name,
-            region_code=audit_region(user),
-            note="uploaded",
-        )
+        record(user, Action.IMPORT, job, note="uploaded")
     run = tasks.run_results_import if kind == JobKind.RESULTS else tasks.run_import
     run(job.pk)
     return job

@@ -21,6 +21,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
+from django.contrib.auth.models import AnonymousUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -28,8 +29,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from sinergi.accounts.models import User, account_of
 from sinergi.accounts.scoping import restrict_actors
-from sinergi.accounts.services import home_region
 from sinergi.assessments.choices import InstrumentStatus, Source
 from sinergi.assessments.models import Instrument, Period
 from sinergi.assessments.services import Refused, compiled, submit_assessment
@@ -246,7 +247,7 @@ def _period(envelope: Envelope) -> Period:
 
 
 def _home(user: Any) -> str:
-    return home_region(user) if getattr(user, "is_authenticated", False) else ""
+    return user.home_region if isinstance(user, User) else ""
 
 
 def _success_message(
@@ -323,20 +324,22 @@ def _process(
     rejected = target.rejected
     if instrument is not None and actor is not None and period is not None:  # else rejected
         try:
-            assessment, result = submit_assessment(
+            submitted = submit_assessment(
                 user=user,
                 actor=actor,
                 period=period,
                 answers=envelope.answers,
                 source=Source.ODK,
                 instrument=instrument,
+                store_repeat=True,  # the instance id decides what a repeat is (see above)
             )
         except Refused as refused:
             rejected = _Rejected(422, refused.errors)
         else:
+            result = submitted.result
             submission.status = SubmissionStatus.ACCEPTED
             submission.errors = {}
-            submission.assessment = assessment
+            submission.assessment = submitted.assessment
             submission.save()
             message = _success_message(instrument, actor, period, result.level, result.total)
             return Outcome(201, message, submission)
@@ -377,7 +380,9 @@ def _submission(instance_id: str) -> QuerySet[Submission]:
     return Submission.objects.filter(instance_id=instance_id).order_by()
 
 
-def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] = ()) -> Outcome:
+def receive_submission(
+    *, user: User | AnonymousUser, xml: bytes, files: Sequence[UploadedFile] = ()
+) -> Outcome:
     """File a phone's submission and, when it is valid, store its result.
 
     The instance id decides what a repeat means: the same content again is answered 202 with
@@ -403,7 +408,7 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
             submission.form_id = envelope.form_id[:100]
             submission.form_version = envelope.version[:40]
             submission.deprecated_id = envelope.deprecated_id
-            submission.submitted_by = user
+            submission.submitted_by = account_of(user)
             outcome = _process(
                 user=user, submission=submission, envelope=envelope, source_user=user, target=target
             )
@@ -411,12 +416,9 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
             if submission.status != SubmissionStatus.ACCEPTED:
                 # An accepted one is audited as the result it created (source odk).
                 record(
-                    user=user,
-                    action=Action.CREATE if existing is None else Action.UPDATE,
-                    object_type="submission",
-                    object_id=submission.pk,
-                    object_repr=submission.instance_id,
-                    region_code=submission.region_code,
+                    user,
+                    Action.CREATE if existing is None else Action.UPDATE,
+                    submission,
                     after={"status": submission.status, "errors": submission.errors},
                 )
             return outcome
@@ -436,7 +438,9 @@ def receive_submission(*, user: Any, xml: bytes, files: Sequence[UploadedFile] =
         )
 
 
-def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outcome:
+def reprocess_submission(
+    *, user: User | AnonymousUser, submission: Submission, xml: str
+) -> Outcome:
     """An officer fixes a rejected submission's XML (or not) and processes it again.
 
     The result is recorded as hers, within her own scope; the submission keeps who sent it.
@@ -454,7 +458,7 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
         submission.digest = digest(raw)
         submission.form_id = envelope.form_id[:100]
         submission.form_version = envelope.version[:40]
-        submission.processed_by = user
+        submission.processed_by = account_of(user)
         submission.processed_at = timezone.now()
         outcome = _process(
             user=user,
@@ -464,12 +468,9 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
             target=_resolve(user, envelope),
         )
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="submission",
-            object_id=submission.pk,
-            object_repr=submission.instance_id,
-            region_code=submission.region_code,
+            user,
+            Action.UPDATE,
+            submission,
             before=before,
             after={
                 "status": submission.status,
@@ -480,23 +481,20 @@ def reprocess_submission(*, user: Any, submission: Submission, xml: str) -> Outc
     return outcome
 
 
-def dismiss_submission(*, user: Any, submission: Submission) -> Submission:
+def dismiss_submission(*, user: User | AnonymousUser, submission: Submission) -> Submission:
     """Take a rejected submission out of the inbox without storing a result."""
     with transaction.atomic():
         submission = Submission.objects.select_for_update().get(pk=submission.pk)
         if submission.status != SubmissionStatus.REJECTED:
             raise Refused({"status": [_("Only a rejected submission can be dismissed.")]})
         submission.status = SubmissionStatus.DISMISSED
-        submission.processed_by = user
+        submission.processed_by = account_of(user)
         submission.processed_at = timezone.now()
         submission.save(update_fields=["status", "processed_by", "processed_at"])
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="submission",
-            object_id=submission.pk,
-            object_repr=submission.instance_id,
-            region_code=submission.region_code,
+            user,
+            Action.UPDATE,
+            submission,
             before={"status": SubmissionStatus.REJECTED},
             after={"status": SubmissionStatus.DISMISSED},
         )

@@ -29,6 +29,7 @@ from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.demo import data, mapping
 from sinergi.demo.plan import (
     ACTOR_COUNT,
@@ -327,11 +328,9 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         }
         if any(created.values()):
             record(
-                user=None,
-                action=Action.CREATE,
-                object_type="demo_scenario",
-                object_id=f"seed-{seed}",
-                object_repr="Demo scenario",
+                None,
+                Action.CREATE,
+                Subject("demo_scenario", f"seed-{seed}", "Demo scenario"),
                 after={**created, "seed": seed, "planned_actors": actors},
                 note="Demo data (invented people); loaded by manage.py load_demo.",
             )

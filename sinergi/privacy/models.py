@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.audit.subjects import Subject
 from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, RequestKind
 from sinergi.registry.models import Actor
 
@@ -63,6 +64,11 @@ class SubjectRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} request for {self.actor_id}"
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Filed under her village, like her record."""
+        return Subject("subject_request", self.pk, f"{self.kind} #{self.pk}", self.actor.village_id)
 
     @property
     def deadline(self) -> datetime:

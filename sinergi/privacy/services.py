@@ -18,14 +18,17 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
+from sinergi.accounts.models import User
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.audit.services import prune_events, record, redact_subject, retention_cutoff
+from sinergi.audit.subjects import Subject
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.crypto import decrypt, lookup_hash
 from sinergi.lib.jobs import JobStatus
@@ -131,7 +134,7 @@ def without_withdrawn(actors: QuerySet[Actor]) -> QuerySet[Actor]:
 
 def record_request(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     actor: Actor,
     kind: RequestKind,
     requester: str,
@@ -149,18 +152,17 @@ def record_request(
             recorded_by=_who(user)[0],
         )
         record(
-            user=user,
-            action=Action.CREATE,
-            object_type="subject_request",
-            object_id=request.pk,
-            object_repr=f"{kind} #{request.pk}",
-            region_code=actor.village_id,
+            user,
+            Action.CREATE,
+            request,
             after={"actor": actor.pk, "kind": str(kind), "deadline": request.deadline.isoformat()},
         )
     return request
 
 
-def complete_request(*, user: Any, request: SubjectRequest, outcome: str = "") -> SubjectRequest:
+def complete_request(
+    *, user: User | AnonymousUser, request: SubjectRequest, outcome: str = ""
+) -> SubjectRequest:
     """Mark a request answered (now), with what was done."""
     with transaction.atomic():
         request.done_at = timezone.now()
@@ -168,12 +170,9 @@ def complete_request(*, user: Any, request: SubjectRequest, outcome: str = "") -
         request.outcome = outcome
         request.save(update_fields=["done_at", "done_by", "outcome"])
         record(
-            user=user,
-            action=Action.UPDATE,
-            object_type="subject_request",
-            object_id=request.pk,
-            object_repr=f"{request.kind} #{request.pk}",
-            region_code=request.actor.village_id,
+            user,
+            Action.UPDATE,
+            request,
             after={
                 "done_at": request.done_at.isoformat(),
                 "late": request.done_at > request.deadline,
@@ -182,15 +181,12 @@ def complete_request(*, user: Any, request: SubjectRequest, outcome: str = "") -
     return request
 
 
-def record_report(*, user: Any, actor: Actor, fmt: str) -> None:
+def record_report(*, user: User | AnonymousUser, actor: Actor, fmt: str) -> None:
     """A subject-access report left the system: audited like any export of personal data."""
     record(
-        user=user,
-        action=Action.EXPORT,
-        object_type="actor",
-        object_id=actor.pk,
-        object_repr=actor.name,
-        region_code=actor.village_id,
+        user,
+        Action.EXPORT,
+        actor,
         after={"format": fmt, "report": "subject_access"},
         note=f"subject-access report ({fmt}), NIK in clear",
     )
@@ -361,7 +357,9 @@ def _pseudonymise(actor: Actor, pseudonym: str) -> None:
     actor.save()
 
 
-def erase_actor(*, user: Any, actor: Actor, basis: ErasureBasis, note: str = "") -> Erasure:
+def erase_actor(
+    *, user: User | AnonymousUser | None, actor: Actor, basis: ErasureBasis, note: str = ""
+) -> Erasure:
     """Replace her identifiers everywhere by a pseudonym, with the legal basis recorded.
     Erasing twice is harmless: the first erasure is returned."""
     with transaction.atomic():
@@ -402,12 +400,9 @@ def erase_actor(*, user: Any, actor: Actor, basis: ErasureBasis, note: str = "")
             removed=removed.__dict__,
         )
         record(
-            user=user,
-            action=Action.DELETE,
-            object_type="actor",
-            object_id=actor.pk,
-            object_repr=pseudonym,
-            region_code=actor.village_id,
+            user,
+            Action.DELETE,
+            actor,  # named by her pseudonym now
             after={"basis": str(basis), "pseudonym": pseudonym, "removed": removed.__dict__},
             note=f"personal data erased (pseudonymised): {basis}",
         )
@@ -457,7 +452,9 @@ def retention_due(*, now: datetime | None = None) -> Retention:
     return Retention(jobs, actors, before, rows)
 
 
-def apply_retention(*, user: Any = None, now: datetime | None = None) -> Retention:
+def apply_retention(
+    *, user: User | AnonymousUser | None = None, now: datetime | None = None
+) -> Retention:
     """Apply the retention settings: delete old uploaded files, pseudonymise actors past
     retention (basis: end of retention), prune old audit rows; then one audit row saying
     what was done (written after the pruning, so it is kept). Running it twice is harmless."""
@@ -471,10 +468,9 @@ def apply_retention(*, user: Any = None, now: datetime | None = None) -> Retenti
         erase_actor(user=user, actor=actor, basis=ErasureBasis.END_OF_RETENTION)
     pruned = prune_events(before=due.audit_before) if due.audit_before is not None else 0
     record(
-        user=user,
-        action=Action.DELETE,
-        object_type="retention",
-        object_repr="retention",
+        user,
+        Action.DELETE,
+        Subject("retention", repr="retention"),
         after={
             "import_files": due.import_jobs,
             "actors_pseudonymised": len(due.actors),

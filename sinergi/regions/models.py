@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.audit.subjects import Subject
 from sinergi.regions.choices import Level, Phase
 
 
@@ -39,6 +40,10 @@ class RegionRelease(models.Model):
     def __str__(self) -> str:
         return self.source
 
+    @property
+    def audit_subject(self) -> Subject:
+        return Subject("region_release", self.source, self.source)
+
 
 class ModelRegion(models.Model):
     """A regency/city that runs the IR model under an MoU with the ministry."""
@@ -65,3 +70,8 @@ class ModelRegion(models.Model):
 
     def __str__(self) -> str:
         return str(self.region)
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Named by its regency, under which it is filed."""
+        return Subject("model_region", self.region_id, str(self.region), self.region_id)

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
 
 from sinergi.audit.models import Action
@@ -86,21 +87,14 @@ def load_regions(*, data_dir: Path, batch_size: int = 5000) -> LoadResult:
             else:
                 _insert_fresh(rows)
             counts[filename.removesuffix(".csv")] = len(rows)
-        RegionRelease.objects.update_or_create(source=source, defaults=counts)
-        record(
-            user=None,
-            action=Action.IMPORT,
-            object_type="region_release",
-            object_id=source,
-            object_repr=source,
-            after=counts,
-        )
+        release, _created = RegionRelease.objects.update_or_create(source=source, defaults=counts)
+        record(None, Action.IMPORT, release, after=counts)
     return LoadResult(source, counts, skipped=False)
 
 
 def save_model_region(
     *,
-    user: Any,
+    user: AbstractBaseUser | AnonymousUser | None,
     region: Region,
     mou_number: str,
     mou_date: date | None,
@@ -124,30 +118,16 @@ def save_model_region(
         current = ModelRegion.objects.filter(region=region).first()
         before = _snapshot(current) if current else None
         model_region, created = ModelRegion.objects.update_or_create(region=region, defaults=values)
-        record(
-            user=user,
-            action=Action.CREATE if created else Action.UPDATE,
-            object_type="model_region",
-            object_id=region.code,
-            object_repr=str(region),
-            region_code=region.code,
-            before=before,
-            after=_snapshot(model_region),
-        )
+        action = Action.CREATE if created else Action.UPDATE
+        record(user, action, model_region, before=before, after=_snapshot(model_region))
     return model_region
 
 
-def delete_model_region(*, user: Any, model_region: ModelRegion) -> None:
+def delete_model_region(
+    *, user: AbstractBaseUser | AnonymousUser | None, model_region: ModelRegion
+) -> None:
     with transaction.atomic():
-        record(
-            user=user,
-            action=Action.DELETE,
-            object_type="model_region",
-            object_id=model_region.region_id,
-            object_repr=str(model_region.region),
-            region_code=model_region.region_id,
-            before=_snapshot(model_region),
-        )
+        record(user, Action.DELETE, model_region, before=_snapshot(model_region))
         model_region.delete()
 
 

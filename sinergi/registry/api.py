@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from sinergi.accounts.scoping import may_write
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.errors import ErrorOut, InvalidInput
 from sinergi.lib.pagination import cursor_page
 from sinergi.lib.scope import Do, allowed
@@ -159,12 +160,15 @@ def list_actors(request: HttpRequest) -> dict[str, Any]:
     actors = actors.select_related("facilitator").prefetch_related("legality_items")
     page = cursor_page(request, actors, functools.partial(serialize, request.user))
     # Personal data read: one row for the page, naming who was read, like the web pages.
+    read = Subject(
+        "actor",
+        repr=f"{len(page['items'])} actors",
+        region=audited_region(request.user, request.GET),
+    )
     record(
-        user=request.user,
-        action=Action.VIEW_PERSONAL,
-        object_type="actor",
-        object_repr=f"{len(page['items'])} actors",
-        region_code=audited_region(request.user, request.GET),
+        request.user,
+        Action.VIEW_PERSONAL,
+        read,
         after={
             "filters": audited_filters(request.GET),
             "count": page["count"],
@@ -178,15 +182,7 @@ def list_actors(request: HttpRequest) -> dict[str, Any]:
 @router.get("/actors/{actor_id}", response=ActorOut, summary="One actor")
 def read_actor(request: HttpRequest, actor_id: int) -> dict[str, Any]:
     actor = get_actor(request.user, actor_id)
-    record(
-        user=request.user,
-        action=Action.VIEW_PERSONAL,
-        object_type="actor",
-        object_id=actor.pk,
-        object_repr=actor.name,
-        region_code=actor.village_id,
-        note="api detail",
-    )
+    record(request.user, Action.VIEW_PERSONAL, actor, note="api detail")
     return serialize(request.user, [actor])[0]
 
 

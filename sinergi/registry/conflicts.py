@@ -9,13 +9,16 @@ NIK_CONFLICT_DAILY_LIMIT of them in 24 hours may register nobody until the oldes
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
+from sinergi.accounts.models import User
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.audit.services import record
 from sinergi.registry.models import Actor
@@ -49,13 +52,7 @@ def check_allowance(user: Any) -> None:
         raise TooManyConflicts
 
 
-def record_conflict(*, user: Any, actor: Actor, channel: str) -> None:
-    """Audit one refusal, on the registered actor's region; no NIK is written, not even masked."""
-    record(
-        user=user,
-        action=Action.NIK_CONFLICT,
-        object_type="actor",
-        object_id=actor.pk,
-        region_code=actor.village_id,
-        note=channel,
-    )
+def record_conflict(*, user: User | AnonymousUser, actor: Actor, channel: str) -> None:
+    """Audit one refusal, on the registered actor's region; no NIK is written, not even masked.
+    The row names who asked, not her."""
+    record(user, Action.NIK_CONFLICT, replace(actor.audit_subject, repr=""), note=channel)

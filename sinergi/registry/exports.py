@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.lib.crypto import decrypt
 from sinergi.lib.scope import Do, allowed
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
@@ -123,12 +124,13 @@ def _prepare(request: HttpRequest, fmt: str) -> QuerySet[Actor] | HttpResponse:
     count = actors.count()
     revealable = Actor.objects.visible_to(request.user, Do.REVEAL_NIK)
     clear = actors.filter(pk__in=revealable.values("pk")).count()
+    exported = Subject(
+        "actor", repr=f"{count} actors", region=audited_region(request.user, request.GET)
+    )
     record(
-        user=request.user,
-        action=Action.EXPORT,
-        object_type="actor",
-        object_repr=f"{count} actors",
-        region_code=audited_region(request.user, request.GET),
+        request.user,
+        Action.EXPORT,
+        exported,
         after={
             "format": fmt,
             "filters": audited_filters(request.GET),

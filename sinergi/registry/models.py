@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.audit.subjects import Subject
 from sinergi.lib.scope import Reach, ScopedQuerySet
 from sinergi.regions.models import Region
 from sinergi.registry.choices import LegalityKind, Sector, Sex, Status
@@ -89,6 +90,11 @@ class Actor(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def audit_subject(self) -> Subject:
+        """Audit rows about her name her and are filed under her village."""
+        return Subject("actor", self.pk, self.name, self.village_id)
 
 
 class LegalityItem(models.Model):

@@ -11,19 +11,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from typing import Any, NamedTuple
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from sinergi.accounts.models import User
 from sinergi.accounts.scoping import is_facilitator
 from sinergi.audit.models import Action
-from sinergi.audit.services import (
-    Entry,
-    JSONText,
-    diff,
-    insert_rows,
-    json_text,
-    record,
-    record_many,
-)
+from sinergi.audit.services import Entry, diff, record, record_many
+from sinergi.audit.subjects import Subject
+from sinergi.lib.bulk import JSONText, insert_rows, json_text
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
@@ -181,7 +177,7 @@ def _replace_legality(actor: Actor, items: list[dict[str, Any]]) -> None:
 
 def register_actor(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     data: dict[str, Any],
     village: Region,
     facilitator: Any = None,
@@ -197,15 +193,7 @@ def register_actor(
         _replace_legality(actor, legality or [])
         announce_actors([ActorMove(actor.pk, None, place_of(actor))])
         announce_consent(user, "register", [(actor.pk, None, snapshot(actor))])
-        record(
-            user=user,
-            action=Action.CREATE,
-            object_type="actor",
-            object_id=actor.pk,
-            object_repr=actor.name,
-            region_code=actor.village_id,
-            after=snapshot(actor),
-        )
+        record(user, Action.CREATE, actor, after=snapshot(actor))
     return actor
 
 
@@ -257,7 +245,7 @@ def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
     )
 
 
-def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
+def register_actors_bulk(*, user: User | AnonymousUser, actors: Sequence[NewActor]) -> None:
     """Create many new actors at once (imports), as register_actor would one by one: the
     same rows and one CREATE audit row per actor, but one prepared INSERT per table instead
     of several per actor. All or none."""
@@ -284,17 +272,12 @@ def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
                 for nik_hash, _, row, *_ in actors
             ],
         )
+        # Each named as Actor.audit_subject names her, from her row (no model instance).
         record_many(
-            user=user,
-            action=Action.CREATE,
-            object_type="actor",
-            entries=[
-                Entry(
-                    object_id=ids[nik_hash],
-                    object_repr=name,
-                    region_code=place[0],
-                    after=JSONText(audit),
-                )
+            user,
+            Action.CREATE,
+            [
+                Entry(Subject("actor", ids[nik_hash], name, place[0]), after=JSONText(audit))
                 for nik_hash, name, _, _, audit, place in actors
             ],
         )
@@ -302,7 +285,7 @@ def register_actors_bulk(*, user: Any, actors: Sequence[NewActor]) -> None:
 
 def update_actor(
     *,
-    user: Any,
+    user: User | AnonymousUser,
     actor: Actor,
     data: dict[str, Any],
     village: Region | None = None,
@@ -322,28 +305,11 @@ def update_actor(
         old, new = diff(before, snapshot(actor))
         announce_consent(user, "update", [(actor.pk, before, new)])
         if old or new:
-            record(
-                user=user,
-                action=Action.UPDATE,
-                object_type="actor",
-                object_id=actor.pk,
-                object_repr=actor.name,
-                region_code=actor.village_id,
-                before=old,
-                after=new,
-            )
+            record(user, Action.UPDATE, actor, before=old, after=new)
     return actor
 
 
-def reveal_nik(*, user: Any, actor: Actor, purpose: str = "") -> str:
+def reveal_nik(*, user: User | AnonymousUser, actor: Actor, purpose: str = "") -> str:
     """Return the clear NIK; the caller must have checked the right. Always audited."""
-    record(
-        user=user,
-        action=Action.VIEW_PERSONAL,
-        object_type="actor",
-        object_id=actor.pk,
-        object_repr=actor.name,
-        region_code=actor.village_id,
-        note=purpose or "reveal NIK",
-    )
+    record(user, Action.VIEW_PERSONAL, actor, note=purpose or "reveal NIK")
     return decrypt(actor.nik_encrypted)

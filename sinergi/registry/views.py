@@ -55,15 +55,7 @@ def actor_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def actor_detail(request: HttpRequest, actor_id: int) -> HttpResponse:
     actor = get_actor(request.user, actor_id)
-    record(
-        user=request.user,
-        action=Action.VIEW_PERSONAL,
-        object_type="actor",
-        object_id=actor.pk,
-        object_repr=actor.name,
-        region_code=actor.village_id,
-        note="view detail",
-    )
+    record(request.user, Action.VIEW_PERSONAL, actor, note="view detail")
     context = {
         "actor": actor,
         "legality": actor.legality_items.all(),

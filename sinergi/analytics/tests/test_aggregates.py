@@ -35,7 +35,7 @@ def get(user: Any, path: str) -> Any:
 
 
 def submit(actor: Any, p: Period, answers: dict[str, Any]) -> Assessment:
-    return services.submit_assessment(user=None, actor=actor, period=p, answers=answers)[0]
+    return services.submit_assessment(user=None, actor=actor, period=p, answers=answers).assessment
 
 
 def snapshot() -> dict[str, set[tuple[Any, ...]]]:

@@ -48,10 +48,9 @@ def preview_url(actor: Actor) -> str:
 
 
 def record(actor: Actor, answers: dict[str, Any], period: Period, user: Any = None) -> Assessment:
-    assessment, _result = services.submit_assessment(
+    return services.submit_assessment(
         user=user, actor=actor, period=period, answers=answers
-    )
-    return assessment
+    ).assessment
 
 
 # --- Permissions ---------------------------------------------------------------------------
@@ -649,3 +648,19 @@ def test_the_navigation_shows_mapping_admin_links_by_role(
     assert "/mapping/periods/" not in facilitator
     province = make_user("prov-two", Role.PROVINCE_OFFICER, "61")
     assert "/mapping/periods/" not in login(province).get("/actors/").content.decode()
+
+
+def test_the_same_answers_sent_again_after_a_lock_are_still_answered_as_saved(
+    personas: Personas, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    client = login(personas.pendamping)
+    calls = test_results.counting_checks(monkeypatch)
+    first = client.post(assess_url(actor), form(ADVANCED))
+    assert len(calls) == 1  # checked once, by the service
+    regency = Region.objects.get(code=actor.regency_code)
+    services.lock_period(user=personas.rembang, period=period, regency=regency)
+    again = client.post(assess_url(actor), form(ADVANCED), follow=True)
+    assert again.redirect_chain[-1][0] == first["Location"]
+    assert "already saved; nothing changed" in again.content.decode()
+    assert Assessment.objects.count() == 1

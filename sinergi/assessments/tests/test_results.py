@@ -11,6 +11,7 @@ from django.test import Client
 from sinergi.assessments import services
 from sinergi.assessments.choices import PeriodStatus
 from sinergi.assessments.models import Assessment, Period
+from sinergi.assessments.scoring import check_answers
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.regions.models import Region
 from sinergi.test import KENDAL_VILLAGE, ActorFactory, Personas
@@ -187,12 +188,12 @@ def test_a_listener_hears_every_counted_change(personas: Personas, period: Perio
     services.result_listeners.append(heard.append)
     try:
         actor = ActorFactory()
-        first, _ = services.submit_assessment(
+        first = services.submit_assessment(
             user=personas.rembang, actor=actor, period=period, answers=BEGINNER
-        )
-        second, _ = services.submit_assessment(
+        ).assessment
+        second = services.submit_assessment(
             user=personas.rembang, actor=actor, period=period, answers=ADVANCED
-        )
+        ).assessment
     finally:
         services.result_listeners.remove(heard.append)
     assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]
@@ -224,3 +225,76 @@ def test_the_actor_list_filters_by_level_in_a_period(personas: Personas, period:
     assert client.get(f"/api/v1/actors/{beginner.pk}").json()["level"] == "IR3"
     assert list(client.get("/api/v1/actors?period=1999").json()["errors"]) == ["period"]
     assert list(client.get("/api/v1/actors?level=IR9").json()["errors"]) == ["level"]
+
+
+# --- One door: the same answers again store nothing, whatever the channel ----------------
+
+
+def submit(actor: Any, period: Period, **options: Any) -> services.Submitted:
+    """The advanced answers for the actor, through the service, as the system."""
+    return services.submit_assessment(
+        user=None, actor=actor, period=period, answers=ADVANCED, **options
+    )
+
+
+def test_the_service_stores_nothing_for_the_answers_it_counts_already(period: Period) -> None:
+    actor = ActorFactory()
+    first = submit(actor, period)
+    heard: list[Any] = []
+    services.result_listeners.append(heard.append)
+    try:
+        again = submit(actor, period)
+    finally:
+        services.result_listeners.remove(heard.append)
+    assert (first.stored, again.stored) == (True, False)
+    assert again.assessment == first.assessment
+    assert again.result == first.result
+    assert heard == []
+    assert AuditEvent.objects.filter(object_type="assessment").count() == 1
+
+
+def test_store_repeat_stores_the_same_answers_as_a_new_result(period: Period) -> None:
+    actor = ActorFactory()
+    first = submit(actor, period)
+    again = submit(actor, period, store_repeat=True)
+    assert again.stored
+    assert again.assessment.supersedes == first.assessment
+    assert Assessment.objects.get(counted=True) == again.assessment
+
+
+def test_the_api_answers_a_repeat_200_even_in_a_period_closed_since(
+    personas: Personas, period: Period
+) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    client = api(personas.pendamping)
+    first = post(client, actor.pk, ADVANCED)
+    services.set_period_status(user=None, period=period, status=PeriodStatus.CLOSED)
+    again = post(client, actor.pk, ADVANCED)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"]
+    assert post(client, actor.pk, BEGINNER).status_code == 422  # a change is refused
+    assert Assessment.objects.count() == 1
+
+
+def counting_checks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Each call of check_answers by the assessment service, counted."""
+    calls: list[int] = []
+
+    def counted(*args: Any) -> Any:
+        calls.append(1)
+        return check_answers(*args)
+
+    monkeypatch.setattr("sinergi.assessments.services.check_answers", counted)
+    return calls
+
+
+def test_the_api_checks_the_answers_once(
+    personas: Personas, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor = ActorFactory(facilitator=personas.pendamping)
+    client = api(personas.pendamping)
+    calls = counting_checks(monkeypatch)
+    assert post(client, actor.pk, ADVANCED).status_code == 201
+    assert len(calls) == 1
+    assert post(client, actor.pk, ADVANCED).status_code == 200
+    assert len(calls) == 2

@@ -15,13 +15,14 @@ from sinergi.audit import chain
 from sinergi.audit.models import Action, AuditCheckpoint, AuditEvent
 from sinergi.audit.services import (
     Entry,
-    JSONText,
     prune_events,
     record,
     record_many,
     redact_subject,
     retention_cutoff,
 )
+from sinergi.audit.subjects import Subject
+from sinergi.lib.bulk import JSONText
 from sinergi.test import Personas
 
 migration = importlib.import_module("sinergi.audit.migrations.0004_append_only")
@@ -61,12 +62,9 @@ def drop_triggers() -> None:
 def some_rows(personas: Personas, count: int = 5) -> list[AuditEvent]:
     return [
         record(
-            user=personas.rembang,
-            action=Action.UPDATE,
-            object_type="actor",
-            object_id=n,
-            object_repr=f"Ibu {n}",
-            region_code="33.17.04.2001",
+            personas.rembang,
+            Action.UPDATE,
+            Subject("actor", n, f"Ibu {n}", "33.17.04.2001"),
             before={"name": f"Ibu {n}", "score": 1.0, "big": 1e23, "tiny": 1.5e-7},
             after={"name": f"Ibu {n}!", "nested": {"b": [1, 2.5], "a": None}, "1": "x"},
             note=f"change {n}",
@@ -110,10 +108,9 @@ def test_a_fresh_chain_verifies(personas: Personas) -> None:
     already = AuditEvent.objects.count()  # the regions' load
     some_rows(personas)
     record_many(
-        user=personas.admin,
-        action=Action.CREATE,
-        object_type="actor",
-        entries=[Entry(object_id=n, after=JSONText(f'{{"n": {n}, "f": 2.0}}')) for n in range(3)],
+        personas.admin,
+        Action.CREATE,
+        [Entry(Subject("actor", n), after=JSONText(f'{{"n": {n}, "f": 2.0}}')) for n in range(3)],
     )
     output = verify_audit()
     assert f"Checked {already + 8} rows, 0 of them redacted" in output
@@ -176,8 +173,7 @@ def test_a_row_inserted_in_the_middle_is_found(personas: Personas) -> None:
 @pytest.mark.django_db
 def test_a_redaction_keeps_the_chain_verifiable(personas: Personas) -> None:
     rows = some_rows(personas, 3)
-    other = record(user=personas.admin, action=Action.VIEW_PERSONAL, object_type="actor",
-                   object_id=99, object_repr="Ibu Lain")  # fmt: skip
+    other = record(personas.admin, Action.VIEW_PERSONAL, Subject("actor", 99, "Ibu Lain"))
     changed = redact_subject(
         object_type="actor", object_id="1", fields={"name"}, replacement="[dihapus]"
     )
@@ -256,12 +252,11 @@ def test_concurrent_writers_do_not_fork_the_chain(live_regions: None) -> None:
         try:
             for batch in range(10):
                 with transaction.atomic():
-                    record(user=None, action=Action.LOGIN, object_type="user", object_id=n)
+                    record(None, Action.LOGIN, Subject("user", n))
                     record_many(
-                        user=None,
-                        action=Action.CREATE,
-                        object_type="actor",
-                        entries=[Entry(object_id=f"{n}-{batch}-{i}") for i in range(20)],
+                        None,
+                        Action.CREATE,
+                        [Entry(Subject("actor", f"{n}-{batch}-{i}")) for i in range(20)],
                     )
         except BaseException as exc:  # noqa: BLE001 - reported by the test thread
             errors.append(exc)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from sinergi.accounts.models import User
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.audit.services import record
+from sinergi.audit.subjects import Subject
 from sinergi.audit.views import changes
 from sinergi.test import Personas
 
@@ -21,10 +22,16 @@ def client_for(user: User | None) -> Client:
     return client
 
 
-def event(user: User | None, region: str, **fields: Any) -> AuditEvent:
-    fields.setdefault("action", Action.UPDATE)
-    fields.setdefault("object_type", "actor")
-    return record(user=user, region_code=region, **fields)
+def event(
+    user: User | None,
+    region: str,
+    *,
+    action: Action = Action.UPDATE,
+    object_type: str = "actor",
+    object_id: str = "",
+    **fields: Any,
+) -> AuditEvent:
+    return record(user, action, Subject(object_type, object_id, region=region), **fields)
 
 
 def shown(user: User, query: str = "") -> list[AuditEvent]:

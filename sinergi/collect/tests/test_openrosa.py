@@ -238,6 +238,23 @@ def test_the_same_instance_again_is_answered_202_and_stores_nothing(
     assert Submission.objects.count() == 1
 
 
+def test_a_new_instance_with_the_same_answers_stores_a_new_result(
+    personas: Personas, actor: Actor, period: Period
+) -> None:
+    """Unlike the web form, the API and imports: each instance is its own record, and its
+    submission points at the result it made."""
+    client = phone(personas.pendamping)
+    form = xform(client)
+    for instance_id in ("uuid:one", "uuid:two"):
+        xml = fill_instance(form, answers(actor), instance_id=instance_id)
+        assert send(client, xml).status_code == 201
+    first, second = Submission.objects.order_by("id")
+    assert first.assessment is not None
+    assert second.assessment is not None
+    assert second.assessment.supersedes == first.assessment
+    assert Assessment.objects.get(actor=actor, counted=True) == second.assessment
+
+
 def test_the_same_instance_with_other_content_is_a_conflict(
     personas: Personas, actor: Actor, period: Period
 ) -> None:

@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from sinergi.assessments import services
 from sinergi.assessments.choices import PeriodStatus, Source
 from sinergi.assessments.models import Assessment, Instrument, Period
-from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER
+from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER, counting_checks
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.collect import results, tasks
 from sinergi.collect.choices import JobKind, JobStatus
@@ -129,13 +129,23 @@ def test_the_same_file_again_stores_nothing(personas: Personas, period: Period) 
     assert Assessment.objects.count() == 3
 
 
+def test_each_row_is_checked_once_whether_it_is_stored_or_a_repeat(
+    personas: Personas, period: Period, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_checks(monkeypatch)
+    content = workbook([row(ActorFactory(), ADVANCED) for _ in range(3)])
+    assert counts(run(personas.rembang, content)) == (3, 0, 0, 0)
+    assert counts(run(personas.rembang, content)) == (0, 0, 3, 0)
+    assert len(calls) == 6
+
+
 def test_other_answers_store_a_correction_that_supersedes_the_result(
     personas: Personas, period: Period
 ) -> None:
     actor = ActorFactory()
-    first, _result = services.submit_assessment(
+    first = services.submit_assessment(
         user=personas.rembang, actor=actor, period=period, answers=BEGINNER
-    )
+    ).assessment
     job = run(personas.rembang, workbook([row(actor, ADVANCED)]))
     assert counts(job) == (0, 1, 0, 0)
     latest = Assessment.objects.get(counted=True)

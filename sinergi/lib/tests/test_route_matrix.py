@@ -188,9 +188,9 @@ def test_each_persona_gets_what_the_matrix_says(
     period = create_period(
         user=None, code="2019", name="2019", starts_on=date(2019, 1, 1), ends_on=date(2019, 12, 31)
     )
-    result, _scored = submit_assessment(
+    result = submit_assessment(
         user=personas.pendamping, actor=actor, period=period, answers=BEGINNER
-    )
+    ).assessment
     submission = Submission.objects.create(
         instance_id="uuid:matrix",
         xml="<data/>",
