@@ -7,6 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db.models import Q, QuerySet
 from django.utils import formats, timezone
@@ -208,7 +209,7 @@ class UserForm(forms.Form):
         return data
 
 
-def _grantable_roles(manager: Any) -> list[Role]:
+def _grantable_roles(manager: User | AnonymousUser) -> list[Role]:
     if scoping.is_national_admin(manager):
         return list(Role)
     return [role for role in Role if RANK[role] < scoping.highest_rank(manager)]
@@ -237,7 +238,7 @@ class MembershipForm(forms.Form):
     )
     may_reveal_nik = forms.BooleanField(label=_("May reveal NIK"), required=False)
 
-    def __init__(self, *args: Any, manager: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, manager: User | AnonymousUser, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.manager = manager
         self.fields["role"].widget.choices = [("", "—")] + [

@@ -16,7 +16,6 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
@@ -207,7 +206,7 @@ def _instrument(envelope: Envelope) -> Instrument:
     return found
 
 
-def _actor(user: Any, envelope: Envelope) -> Actor:
+def _actor(user: User | AnonymousUser, envelope: Envelope) -> Actor:
     actor = None
     if envelope.actor.isdigit():
         actor = (
@@ -246,7 +245,7 @@ def _period(envelope: Envelope) -> Period:
     return found
 
 
-def _home(user: Any) -> str:
+def _home(user: User | AnonymousUser | None) -> str:
     return user.home_region if isinstance(user, User) else ""
 
 
@@ -302,7 +301,7 @@ class _Target:
     rejected: _Rejected | None = None
 
 
-def _resolve(user: Any, envelope: Envelope) -> _Target:
+def _resolve(user: User | AnonymousUser, envelope: Envelope) -> _Target:
     target = _Target()
     try:
         target.instrument = _instrument(envelope)
@@ -314,7 +313,12 @@ def _resolve(user: Any, envelope: Envelope) -> _Target:
 
 
 def _process(
-    *, user: Any, submission: Submission, envelope: Envelope, source_user: Any, target: _Target
+    *,
+    user: User | AnonymousUser,
+    submission: Submission,
+    envelope: Envelope,
+    source_user: User | AnonymousUser | None,
+    target: _Target,
 ) -> Outcome:
     """Score and store the submission's result, or mark it rejected. Inside a transaction."""
     instrument, actor, period = target.instrument, target.actor, target.period

@@ -16,9 +16,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from pyxform.xls2xform import convert
 
+from sinergi.accounts.models import User
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
 from sinergi.assessments.instrument.definition import Definition, Label, Question
 from sinergi.assessments.models import Instrument, Period
@@ -204,12 +206,12 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return out.getvalue().encode()
 
 
-def caseload(user: Any) -> QuerySet[Actor]:
+def caseload(user: User | AnonymousUser) -> QuerySet[Actor]:
     """The actors a user may send results for, as the phone lists them."""
     return Actor.objects.visible_to(user, Do.CHANGE).order_by("name", "pk")
 
 
-def actors_csv(user: Any) -> bytes:
+def actors_csv(user: User | AnonymousUser) -> bytes:
     """The user's caseload: id, and a label with name, village and masked NIK."""
     rows = caseload(user).values_list("pk", "name", "village__name", "nik_masked")
     return _csv(
@@ -223,7 +225,7 @@ def periods_csv() -> bytes:
     return _csv(["name", "label"], rows)
 
 
-def media(user: Any, filename: str) -> bytes:
+def media(user: User | AnonymousUser, filename: str) -> bytes:
     if filename == ACTORS_FILE:
         return actors_csv(user)
     if filename == PERIODS_FILE:

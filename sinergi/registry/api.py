@@ -6,11 +6,13 @@ import functools
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from sinergi.accounts.models import User
 from sinergi.accounts.scoping import may_write
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
@@ -101,7 +103,7 @@ class ActorIn(Schema):
     legality: list[dict[str, Any]] | None = None
 
 
-def serialize(user: Any, actors: list[Actor]) -> list[dict[str, Any]]:
+def serialize(user: User | AnonymousUser, actors: list[Actor]) -> list[dict[str, Any]]:
     return [
         {
             **{

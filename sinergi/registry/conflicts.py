@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -36,9 +35,9 @@ class TooManyConflicts(Exception):
         ) % {"count": settings.NIK_CONFLICT_DAILY_LIMIT}
 
 
-def conflicts_today(user: Any) -> int:
+def conflicts_today(user: User | AnonymousUser) -> int:
     """The user's refusals for an NIK registered outside her scope in the last 24 hours."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return 0
     since = timezone.now() - WINDOW
     return AuditEvent.objects.filter(
@@ -46,7 +45,7 @@ def conflicts_today(user: Any) -> int:
     ).count()
 
 
-def check_allowance(user: Any) -> None:
+def check_allowance(user: User | AnonymousUser) -> None:
     """Raise TooManyConflicts when the user may register nobody for now."""
     if conflicts_today(user) >= settings.NIK_CONFLICT_DAILY_LIMIT:
         raise TooManyConflicts

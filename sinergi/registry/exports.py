@@ -7,12 +7,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from sinergi.accounts.models import User
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
@@ -106,7 +108,7 @@ def actor_row(actor: Actor, nik: str | None) -> list[Any]:
     ]
 
 
-def _rows(user: Any, actors: QuerySet[Actor]) -> Iterator[list[Any]]:
+def _rows(user: User | AnonymousUser, actors: QuerySet[Actor]) -> Iterator[list[Any]]:
     """Rows of the export; the NIK is clear only where the user may reveal it."""
     for actor in actors.iterator(chunk_size=2000):
         reveal = allowed(user, Do.REVEAL_NIK, actor)
@@ -175,7 +177,7 @@ class _Line:
         return value
 
 
-def _csv_lines(user: Any, actors: QuerySet[Actor]) -> Iterator[str]:
+def _csv_lines(user: User | AnonymousUser, actors: QuerySet[Actor]) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield "\ufeff"  # byte order mark: Excel then reads the file as UTF-8
     yield writer.writerow(EXPORT_COLUMNS)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.models import User
@@ -45,7 +46,7 @@ class ActorForm(ActorFields):
     def __init__(
         self,
         *args: Any,
-        user: Any,
+        user: User | AnonymousUser,
         instance: Actor | None = None,
         warn_duplicates: bool = True,
         **kwargs: Any,

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -404,7 +405,9 @@ class PreloadedLookups(_HashedOnce):
         return self.facilitators.get(username)
 
 
-def resolve_village(code: str, *, user: Any, instance: Actor | None, lookups: Lookups) -> Region:
+def resolve_village(
+    code: str, *, user: User | AnonymousUser, instance: Actor | None, lookups: Lookups
+) -> Region:
     """The village a well-formed code names, if it exists and the user may register there.
 
     An edit may keep an actor in the village she is already in.
@@ -451,7 +454,7 @@ class Findings:
 def check_record(
     data: dict[str, Any],
     *,
-    user: Any,
+    user: User | AnonymousUser,
     instance: Actor | None,
     village: Region | None,
     facilitator: Facilitator | None,
@@ -525,7 +528,7 @@ def _check_nik(
     data: dict[str, Any],
     found: Findings,
     *,
-    user: Any,
+    user: User | AnonymousUser,
     instance: Actor | None,
     lookups: Lookups | None,
 ) -> None:
