@@ -171,8 +171,9 @@ def _aspect_rows(definition: Definition, result: Result) -> list[dict[str, Any]]
 
 
 def _result_in_scope(request: HttpRequest, assessment_id: int) -> tuple[Assessment, Actor]:
+    visible = Assessment.objects.visible_to(request.user)
     assessment = get_object_or_404(
-        Assessment.objects.select_related("period", "instrument", "verified_by", "created_by"),
+        visible.select_related("period", "instrument", "verified_by", "created_by"),
         pk=assessment_id,
     )
     return assessment, get_actor(request.user, assessment.actor_id)
