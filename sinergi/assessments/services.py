@@ -1,7 +1,7 @@
 """Writes for the mapping: instruments, periods and results. Atomic, audited, one hook.
 
 Results are never overwritten. A correction or a re-score adds a row; the row it replaces
-stops counting. Every change to counted results is announced to `result_listeners` inside
+stops counting. Every change to counted results is announced (assessments.events) inside
 the same transaction, so read models (analytics) can stay exact without the write path
 importing them.
 """
@@ -9,16 +9,17 @@ importing them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sinergi.assessments import events
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
+from sinergi.assessments.events import ResultChange, ResultMove
 from sinergi.assessments.instrument import (
     DEFAULT_FILE,
     Compiled,
@@ -38,49 +39,6 @@ from sinergi.registry.models import Actor
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class ResultChange:
-    """One actor's counted result in a period moved from `old` to `new` (either may be None)."""
-
-    period_id: int
-    actor_id: int
-    regency_code: str
-    old: Assessment | None
-    new: Assessment | None
-
-
-class ResultMove(NamedTuple):
-    """A ResultChange as plain values, for batched notifications (re-scoring moves thousands
-    at a time, and building model instances for each would cost more than the scoring).
-
-    A single write also hands over the new result's graduation flag and answers, which it
-    holds anyway, so that a listener need not read them back; a re-score leaves the answers
-    None. A re-score hands over both graduation flags and says whether the new result holds
-    the old one's answers as they were (`same_answers`): a result re-scored to the same level
-    and flag then changes nothing a listener that counts levels, flags and answers keeps.
-    """
-
-    period_id: int
-    actor_id: int
-    regency_code: str
-    old_id: int | None
-    old_level: str | None
-    new_id: int | None
-    new_level: str | None
-    new_graduate: bool | None = None
-    new_answers: Mapping[str, Any] | None = None
-    old_graduate: bool | None = None
-    same_answers: bool = False
-
-
-# Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
-# Every change reaches both lists: one change at a time here, and as a list of moves (one
-# for a single result, a chunk for a re-score) in result_batch_listeners. A read model
-# subscribes to one of them.
-result_listeners: list[Callable[[ResultChange], None]] = []
-result_batch_listeners: list[Callable[[Sequence[ResultMove]], None]] = []
-
-
 class Refused(Exception):
     """The write cannot happen; `errors` is keyed by field or question code."""
 
@@ -90,9 +48,10 @@ class Refused(Exception):
 
 
 def announce(change: ResultChange) -> None:
-    for listener in result_listeners:
-        listener(change)
-    if result_batch_listeners:
+    """Announce a change to one counted result (assessments.events), inside the writer's
+    transaction: the change itself, and the same as a plain move."""
+    events.result_changed.announce(change)
+    if events.results_moved.listeners:
         old, new = change.old, change.new
         deferred = set() if new is None else new.get_deferred_fields()
         move = ResultMove(
@@ -108,8 +67,7 @@ def announce(change: ResultChange) -> None:
             None if new is None or "answers" in deferred else new.answers,
             None if old is None or "graduate" in old.get_deferred_fields() else old.graduate,
         )
-        for batch_listener in result_batch_listeners:
-            batch_listener([move])
+        events.results_moved.announce([move])
 
 
 # --- Instruments ---------------------------------------------------------------------------

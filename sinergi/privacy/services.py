@@ -35,9 +35,9 @@ from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, Re
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.regions.codes import ancestors
 from sinergi.registry.choices import Status
+from sinergi.registry.events import ConsentChange
 from sinergi.registry.forms import name_key
 from sinergi.registry.models import Actor, LegalityItem
-from sinergi.registry.services import ConsentChange
 
 # Officers who may answer for the controller; facilitators and viewers never do.
 _OFFICERS = {Role.NATIONAL_ADMIN, Role.PROVINCE_OFFICER, Role.REGENCY_OFFICER}
@@ -115,7 +115,7 @@ def consent_events(user: Any, source: str, changes: Sequence[ConsentChange]) -> 
 
 
 def on_consent(user: Any, source: str, changes: Sequence[ConsentChange]) -> None:
-    """Listener of registry.services.consent_listeners: called inside the writer's
+    """Listener of registry.events.consent_written: called inside the writer's
     transaction, whose own audit row already names the user."""
     ConsentEvent.objects.bulk_create(consent_events(user, source, changes), batch_size=500)
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sinergi.assessments import services
+from sinergi.assessments import events, services
 from sinergi.assessments.choices import PeriodStatus
 from sinergi.assessments.models import Assessment, Period
 from sinergi.audit.models import Action, AuditEvent
@@ -183,8 +183,8 @@ def test_scope_and_roles_decide_who_may_record(personas: Personas, period: Perio
 
 
 def test_a_listener_hears_every_counted_change(personas: Personas, period: Period) -> None:
-    heard: list[services.ResultChange] = []
-    services.result_listeners.append(heard.append)
+    heard: list[events.ResultChange] = []
+    events.result_changed.listeners.append(heard.append)
     try:
         actor = ActorFactory()
         first, _ = services.submit_assessment(
@@ -194,7 +194,7 @@ def test_a_listener_hears_every_counted_change(personas: Personas, period: Perio
             user=personas.rembang, actor=actor, period=period, answers=ADVANCED
         )
     finally:
-        services.result_listeners.remove(heard.append)
+        events.result_changed.listeners.remove(heard.append)
     assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]
 
 
