@@ -187,10 +187,11 @@ def run(
             _write_all(task, items, setup.chunk_transaction)
         job.status = JobStatus.DONE
     except Exception as exc:  # noqa: BLE001 - every failure fails the job; _reason logs the unexpected
+        reason = _reason(exc, task, setup)
         job.status = JobStatus.FAILED
         if setup.chunk_transaction:  # the counts of the chunks kept, not of the one undone
             job.refresh_from_db(fields=task.progress_fields)
-        task.failed(_reason(exc, task, setup))
+        task.failed(reason)
     job.finished_at = timezone.now()
     task.save_progress("status", "finished_at")
     seconds = round(time.monotonic() - started, 2)
