@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.scoping import is_national_admin
 from sinergi.assessments import events
@@ -26,9 +27,8 @@ from sinergi.assessments.scoring import check_answers, score
 from sinergi.assessments.services import Refused, compiled, explain_problems, stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.lib.jobs import recover_jobs
 from sinergi.lib.problems import Problem
-from sinergi.lib.runner import Checks, ChunkedJob, Setup, SqliteSettings, run
+from sinergi.lib.runner import Checks, ChunkedJob, Setup, SqliteSettings, recover, run
 from sinergi.regions.codes import level_of
 from sinergi.regions.models import Region
 
@@ -189,6 +189,19 @@ class Rescore(ChunkedJob[RescoreJob]):
     """
 
     progress_fields = ("total", "processed", "rescored", "changed", "invalid", "report", "messages")
+    # A run again skips the results already under the target version, so it re-scores only
+    # the rest, its progress counted from there.
+    restarted = {"processed": 0}
+
+    given_up = gettext_lazy(
+        "The re-score stopped: its process was killed %(attempts)s times. The %(rescored)s "
+        "results re-scored before then are kept; start a re-score of the same periods "
+        "and region to re-score the rest."
+    )
+
+    @classmethod
+    def stopped(cls, job: RescoreJob, reason: str) -> dict[str, Any]:
+        return {"report": {**job.report, "stopped": reason}}
 
     def setup(self) -> Setup:
         # Foreign keys need no check: every id written was just read from a row holding it.
@@ -485,19 +498,6 @@ def rescore_problems(message: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def recover_rescores(enqueue: Callable[[RescoreJob], None]) -> list[RescoreJob]:
-    """Re-scores whose process died (running, heartbeat stale) run again, up to
-    JOB_MAX_ATTEMPTS runs: a run skips the results already under the target version, so the
-    next one re-scores only the rest, its progress counted from there; past that, the job
-    fails saying how many results were kept re-scored. See lib.jobs.recover_jobs."""
-
-    def fail(job: RescoreJob) -> dict[str, Any]:
-        reason = _(
-            "The re-score stopped: its process was killed %(attempts)s times. The %(rescored)s "
-            "results re-scored before then are kept; start a re-score of the same periods "
-            "and region to re-score the rest."
-        ) % {"attempts": job.attempts, "rescored": job.rescored}
-        return {"report": {**job.report, "stopped": reason}}
-
-    return recover_jobs(
-        RescoreJob, requeue=lambda job: {"processed": 0}, enqueue=enqueue, fail=fail
-    )
+    """Re-scores whose process died run again, or fail saying how many results were kept
+    re-scored (lib.runner.recover)."""
+    return recover(RescoreJob, Rescore, enqueue)

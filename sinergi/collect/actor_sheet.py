@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
-from sinergi.collect.jobs import HeaderError, Problems
+from sinergi.collect.jobs import HeaderError, Problems, column_problems, header_codes
 from sinergi.lib.xlsx import Sheet, cell_date, cell_text, restore
 from sinergi.registry import rules
 from sinergi.registry.choices import LegalityKind, Sector, Status
@@ -144,20 +144,13 @@ def read_header(cells: Sequence[Any]) -> list[str]:
 
     The reference columns an export adds (id, village name, level) are accepted and read as
     blank codes, which parse_row skips: an exported file can be edited and imported back."""
-    codes = [cell_text(c).rstrip("*").strip().lower().replace(" ", "_") for c in cells]
-    problems: list[str] = []
-    missing = sorted(REQUIRED - set(codes), key=COLUMNS.index)
-    if missing:
-        problems.append(_t("Missing required columns: %s.") % ", ".join(missing))
-    unknown = [c for c in codes if c and c not in COLUMNS and c not in REFERENCE_COLUMNS]
-    if unknown:
-        problems.append(
-            _t("Unknown columns: %(unknown)s. Allowed columns: %(allowed)s.")
-            % {"unknown": ", ".join(unknown), "allowed": ", ".join(COLUMNS)}
-        )
-    repeated = sorted({c for c in codes if c and codes.count(c) > 1})
-    if repeated:
-        problems.append(_t("Columns given more than once: %s.") % ", ".join(repeated))
+    codes = header_codes(cells)
+    problems = column_problems(
+        codes,
+        missing=sorted(REQUIRED - set(codes), key=COLUMNS.index),
+        unknown=[c for c in codes if c and c not in COLUMNS and c not in REFERENCE_COLUMNS],
+        allowed=COLUMNS,
+    )
     if problems:
         raise HeaderError(" ".join(problems))
     return ["" if c in REFERENCE_COLUMNS else c for c in codes]

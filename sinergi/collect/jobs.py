@@ -5,22 +5,22 @@ process dies."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
 
 from sinergi.accounts.scoping import audit_region
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.collect.choices import Level
 from sinergi.collect.models import ImportJob
-from sinergi.lib.jobs import recover_jobs
-from sinergi.lib.runner import ChunkedJob, run
+from sinergi.lib.runner import ChunkedJob, recover, run
 from sinergi.lib.uploads import UploadRefused
-from sinergi.lib.xlsx import NotASpreadsheet
+from sinergi.lib.xlsx import NotASpreadsheet, cell_text
 from sinergi.registry.conflicts import TooManyConflicts
 
 MAX_MESSAGES = 100_000
@@ -33,6 +33,30 @@ class HeaderError(ValueError):
     """The file's header (or its sheet naming a version) does not fit: the job fails."""
 
 
+def header_codes(cells: Sequence[Any]) -> list[str]:
+    """A header row as column codes: a template's "Business name *" reads business_name."""
+    return [cell_text(c).rstrip("*").strip().lower().replace(" ", "_") for c in cells]
+
+
+def column_problems(
+    codes: Sequence[str], *, missing: Sequence[str], unknown: Sequence[str], allowed: Sequence[str]
+) -> list[str]:
+    """What is wrong with a header's columns: required ones missing, unknown ones (naming
+    the `allowed`), and any given more than once."""
+    problems: list[str] = []
+    if missing:
+        problems.append(_t("Missing required columns: %s.") % ", ".join(missing))
+    if unknown:
+        problems.append(
+            _t("Unknown columns: %(unknown)s. Allowed columns: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
+        )
+    repeated = sorted({c for c in codes if c and codes.count(c) > 1})
+    if repeated:
+        problems.append(_t("Columns given more than once: %s.") % ", ".join(repeated))
+    return problems
+
+
 @dataclass(frozen=True)
 class Line:
     """One line of an import's report: a row (0: the file as a whole), a column, why."""
@@ -41,6 +65,10 @@ class Line:
     column: str
     reason: str
     level: str = Level.ERROR.value
+
+    def as_message(self) -> dict[str, Any]:
+        """As the job's messages keep it."""
+        return {"row": self.row, "column": self.column, "reason": self.reason, "level": self.level}
 
 
 class Report:
@@ -54,9 +82,7 @@ class Report:
 
     def add(self, line: Line) -> None:
         if len(self.job.messages) < MAX_MESSAGES:
-            self.job.messages.append(
-                {"row": line.row, "column": line.column, "reason": line.reason, "level": line.level}
-            )
+            self.job.messages.append(line.as_message())
 
     def refuse(self, row: int, problems: Problems) -> None:
         for column, reason in problems:
@@ -82,6 +108,18 @@ class SpreadsheetImport(ChunkedJob[ImportJob]):
         "messages",
     )
     refusals = (HeaderError, NotASpreadsheet, UploadRefused, TooManyConflicts)
+    # A run again is idempotent: a row already stored is found by its NIK and left
+    # unchanged, a result already counted is a repeat, so nothing is doubled.
+    restarted = dict.fromkeys(
+        ("processed_rows", "created_count", "updated_count", "skipped_count", "failed_count"),
+        0,
+    )
+    given_up = _(
+        "The import stopped: its process was killed %(attempts)s times. The rows stored "
+        "before then are kept (the first %(processed_rows)s rows of the file were "
+        "processed); upload the file again to import the rest: rows already stored are left "
+        "unchanged."
+    )
 
     def __init__(self, job: ImportJob) -> None:
         super().__init__(job)
@@ -95,6 +133,10 @@ class SpreadsheetImport(ChunkedJob[ImportJob]):
             self.report.add(Line(0, "nik", str(error)))
         else:
             self.report.add(Line(1, "", str(error)))
+
+    @classmethod
+    def stopped(cls, job: ImportJob, reason: str) -> dict[str, Any]:
+        return {"messages": [*job.messages, Line(0, "", reason).as_message()]}
 
     def audit(self, after: dict[str, Any]) -> None:
         record(
@@ -121,27 +163,6 @@ def resumed_message(job: ImportJob) -> str:
 
 
 def recover_imports(enqueue: Callable[[ImportJob], None]) -> list[ImportJob]:
-    """Imports whose process died (running, heartbeat stale) run again from the first row,
-    up to JOB_MAX_ATTEMPTS runs: a run is idempotent (a row already stored is found by its
-    NIK and left unchanged, a result already counted is a repeat), so nothing is doubled.
-    Past that, the job fails saying which rows were kept. See lib.jobs.recover_jobs."""
-
-    def requeue(job: ImportJob) -> dict[str, Any]:
-        return {
-            "processed_rows": 0,
-            "created_count": 0,
-            "updated_count": 0,
-            "skipped_count": 0,
-            "failed_count": 0,
-        }
-
-    def fail(job: ImportJob) -> dict[str, Any]:
-        reason = _t(
-            "The import stopped: its process was killed %(attempts)s times. The rows stored "
-            "before then are kept (the first %(rows)s rows of the file were processed); "
-            "upload the file again to import the rest: rows already stored are left unchanged."
-        ) % {"attempts": job.attempts, "rows": job.processed_rows}
-        line = {"row": 0, "column": "", "reason": reason, "level": str(Level.ERROR)}
-        return {"messages": [*job.messages, line]}
-
-    return recover_jobs(ImportJob, requeue=requeue, enqueue=enqueue, fail=fail)
+    """Imports whose process died run again from the first row, or fail saying which rows
+    were kept (lib.runner.recover)."""
+    return recover(ImportJob, SpreadsheetImport, enqueue)

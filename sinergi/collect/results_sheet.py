@@ -26,7 +26,7 @@ from sinergi.assessments.scoring import format_number
 from sinergi.assessments.views import language
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
-from sinergi.collect.jobs import HeaderError
+from sinergi.collect.jobs import HeaderError, column_problems, header_codes
 from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.xlsx import Sheet, cell_text
 from sinergi.registry.models import Actor
@@ -267,24 +267,15 @@ def read_header(cells: Sequence[Any], instrument: Instrument) -> list[str]:
     """Column codes of the header row ("" for columns not read); a header that does not fit
     the instrument version fails the job, naming the columns."""
     definition = services.compiled(instrument).definition
-    codes = [cell_text(c).rstrip("*").strip().lower().replace(" ", "_") for c in cells]
+    codes = header_codes(cells)
     allowed = columns(definition)
     problems: list[str] = []
     if not set(IDENTITY) & set(codes):
         problems.append(_t("The file needs an id or a nik column to name each actor."))
     required = [PERIOD, *(q.code for q in definition.questions if q.required)]
     missing = [code for code in required if code not in codes]
-    if missing:
-        problems.append(_t("Missing required columns: %s.") % ", ".join(missing))
     unknown = [c for c in codes if c and c not in allowed]
-    if unknown:
-        problems.append(
-            _t("Unknown columns: %(unknown)s. Allowed columns: %(allowed)s.")
-            % {"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)}
-        )
-    repeated = sorted({c for c in codes if c and codes.count(c) > 1})
-    if repeated:
-        problems.append(_t("Columns given more than once: %s.") % ", ".join(repeated))
+    problems += column_problems(codes, missing=missing, unknown=unknown, allowed=allowed)
     if missing or unknown:
         problems.append(
             _t("Is it the template of another instrument version? This file is read as %(key)s.")

@@ -30,8 +30,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 
-from sinergi.lib.jobs import Job, JobStatus, claim
+from sinergi.lib.jobs import Job, JobStatus, claim, recover_jobs
 from sinergi.lib.sqlite import bulk_write_settings
 from sinergi.lib.uploads import parse_failure
 from sinergi.lib.workers import ProcessLimits, Worker
@@ -95,6 +96,11 @@ class ChunkedJob(Generic[J]):
     progress_fields: ClassVar[tuple[str, ...]] = ()
     # Failures that are the data's, not the code's: told to the user, not logged as errors.
     refusals: ClassVar[tuple[type[Exception], ...]] = ()
+    # What a run started again after its process died begins from (see recover).
+    restarted: ClassVar[dict[str, Any]] = {}
+    # Why recover gave up on a job: a translatable text formatted with the job's attempts
+    # and progress fields, which says what was kept.
+    given_up: ClassVar[str | Promise] = ""
 
     def __init__(self, job: J) -> None:
         self.job = job
@@ -134,6 +140,11 @@ class ChunkedJob(Generic[J]):
     def audit(self, after: dict[str, Any]) -> None:
         """Record the run in the audit trail; `after` holds the status, summary() and the
         seconds the run took."""
+        raise NotImplementedError
+
+    @classmethod
+    def stopped(cls, job: J, reason: str) -> dict[str, Any]:
+        """The fields that put `reason` (given_up) in the report of a job recover fails."""
         raise NotImplementedError
 
     def checked(self, parts: Sequence[P]) -> Iterator[tuple[P, Any]]:
@@ -197,6 +208,18 @@ def run(
     seconds = round(time.monotonic() - started, 2)
     task.audit({"status": job.status, **task.summary(), "seconds": seconds})
     return job
+
+
+def recover(model: type[J], kind: type[ChunkedJob[J]], enqueue: Callable[[J], None]) -> list[J]:
+    """Jobs of `model` whose process died (running, heartbeat stale): queued again from
+    `kind.restarted` and handed to enqueue, up to JOB_MAX_ATTEMPTS runs, since a run is
+    idempotent; past that, failed saying why (`kind.given_up`). See lib.jobs.recover_jobs."""
+
+    def fail(job: J) -> dict[str, Any]:
+        known = {name: getattr(job, name) for name in ("attempts", *kind.progress_fields)}
+        return kind.stopped(job, str(kind.given_up) % known)
+
+    return recover_jobs(model, requeue=lambda job: dict(kind.restarted), enqueue=enqueue, fail=fail)
 
 
 def _reason(error: Exception, task: ChunkedJob[Any], setup: Setup) -> Exception | None:
