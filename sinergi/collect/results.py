@@ -62,12 +62,14 @@ class ResultsImport(SpreadsheetImport):
     def __init__(self, job: ImportJob) -> None:
         super().__init__(job)
         self.seen: dict[tuple[int, int], int] = {}  # (actor, period) -> first row
-        self.periods = {p.code: p for p in Period.objects.all()}
-        self.open = [p.code for p in self.periods.values() if p.status == PeriodStatus.OPEN]
         self.number = 1  # the header's row
 
     def setup(self) -> Setup:
         return Setup(worker=ReadsAhead(chunks=1, limits=parse_limits()))
+
+    def load(self) -> None:
+        self.periods = {p.code: p for p in Period.objects.all()}
+        self.open = [p.code for p in self.periods.values() if p.status == PeriodStatus.OPEN]
 
     def summary(self) -> dict[str, Any]:
         job = self.job

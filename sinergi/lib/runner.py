@@ -6,10 +6,11 @@ actor import (collect.imports), the results import (collect.results) and re-scor
 not queued is left alone, so running a task twice is harmless), sets the job's process up
 (SQLite settings, fewer garbage collections, its worker process), hands the chunks from
 `read` to `write` one by one, saves the progress after each chunk (which moves the
-heartbeat that lib.jobs.recover_jobs watches), fails the job on an error with a reason
-for the user, and has the outcome audited. A kind of job is a ChunkedJob subclass and only
-supplies what is its own: how its rows are read and checked, how a chunk is written, its
-counters and report, and under which object its run is audited.
+heartbeat that `recover` watches), fails the job on an error with a reason for the user,
+and has the outcome audited; `recover` runs again, or fails, a job whose process died. A
+kind of job is a ChunkedJob subclass and only supplies what is its own: how its rows are
+read and checked, how a chunk is written, its counters and report, and under which object
+its run is audited.
 
 A job has at most one worker process (lib.workers), in one of two roles (Setup.worker):
 `ReadsAhead` reads the chunks there (a user's file, parsed under the upload limits while
@@ -180,19 +181,7 @@ def run(
     setup = task.setup()
     started = time.monotonic()
     try:
-        with ExitStack() as stack:
-            if setup.few_collections:
-                stack.enter_context(few_collections())
-            if setup.sqlite is not None:
-                stack.enter_context(
-                    bulk_write_settings(
-                        cache_kib=setup.sqlite.cache_kib,
-                        checkpoint_pages=setup.sqlite.checkpoint_pages,
-                        check_foreign_keys=setup.sqlite.check_foreign_keys,
-                    )
-                )
-            task.load()
-            items = stack.enter_context(_items(task, setup.worker))
+        with _set_up(task, setup) as items:
             task.start(next(items))
             task.save_progress()
             _write_all(task, items, setup.chunk_transaction)
@@ -233,6 +222,24 @@ def _reason(error: Exception, task: ChunkedJob[Any], setup: Setup) -> Exception 
     else:
         log.warning("%s: %s", task.job, refused)
     return refused
+
+
+@contextmanager
+def _set_up(task: ChunkedJob[Any], setup: Setup) -> Iterator[Iterator[Any]]:
+    """The job's process as `setup` says, for the run, and read()'s items."""
+    with ExitStack() as stack:
+        if setup.few_collections:
+            stack.enter_context(few_collections())
+        if setup.sqlite is not None:
+            stack.enter_context(
+                bulk_write_settings(
+                    cache_kib=setup.sqlite.cache_kib,
+                    checkpoint_pages=setup.sqlite.checkpoint_pages,
+                    check_foreign_keys=setup.sqlite.check_foreign_keys,
+                )
+            )
+        task.load()
+        yield stack.enter_context(_items(task, setup.worker))
 
 
 @contextmanager
