@@ -156,17 +156,30 @@ class ScoreBatch:
 
 @dataclass(frozen=True)
 class Scored:
-    """A result scored under the target: the answers to store (None: the stored text as it
-    is), its level, total, aspect scores as JSON text and graduation."""
+    """A batch scored under the target, as columns in the batch's order (one object a batch:
+    one a result would cost the job more to receive than its share of the scoring). For
+    each result: the answers to store (None: the stored text as it is), its level, total,
+    aspect scores as JSON text and graduation."""
 
-    answers: str | None
-    level: str
-    total: float
-    aspects: str
-    graduate: bool
+    answers: list[str | None]
+    levels: list[str]
+    totals: list[float]
+    aspects: list[str]
+    graduates: list[bool]
+    # Results whose answers no longer fit, by place in the batch (blank in the columns).
+    problems: dict[int, dict[str, list[Problem]]]
+
+    def add(
+        self, answers: str | None, level: str, total: float, aspects: str, graduate: bool
+    ) -> None:
+        self.answers.append(answers)
+        self.levels.append(level)
+        self.totals.append(total)
+        self.aspects.append(aspects)
+        self.graduates.append(graduate)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Moved:
     """A result re-scored, for the announcement of its chunk."""
 
@@ -319,28 +332,26 @@ class Rescore(ChunkedJob[RescoreJob]):
     def start(self, total: int) -> None:
         self.job.total = total
 
-    def check(self, batch: ScoreBatch) -> list[Scored | dict[str, list[Problem]]]:
+    def check(self, batch: ScoreBatch) -> Scored:
         """A batch's stored answers checked and scored under the target (the worker's part:
         pure, no database); a result whose answers no longer fit gets its problems."""
         scoring, check, assess_clean = self.scoring, check_answers, score
         loads, dumps, aspects_json = json.loads, json.dumps, self.aspects_json
-        scored: list[Scored | dict[str, list[Problem]]] = []
-        for instrument, answers in batch.answers:
+        scored = Scored([], [], [], [], [], {})
+        for place, (instrument, answers) in enumerate(batch.answers):
             text = type(answers) is str
             clean, problems = check(scoring, loads(answers) if text else answers)
             if clean is None:
-                scored.append(problems)
+                scored.problems[place] = problems
+                scored.add(None, "", 0.0, "", False)
                 continue
             result = assess_clean(scoring, clean, explain=False)
-            stored = None if text and batch.keeps[instrument] else dumps(stored_answers(clean))
-            scored.append(
-                Scored(
-                    stored,
-                    result.level,
-                    result.total,
-                    aspects_json % tuple(result.aspects.values()),
-                    result.graduate,
-                )
+            scored.add(
+                None if text and batch.keeps[instrument] else dumps(stored_answers(clean)),
+                result.level,
+                result.total,
+                aspects_json % tuple(result.aspects.values()),
+                result.graduate,
             )
         return scored
 
@@ -356,10 +367,10 @@ class Rescore(ChunkedJob[RescoreJob]):
         moved: list[Moved] = []
         tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
         invalid: Counter[str] = Counter()
-        for batch, (_part, scored_batch) in zip(batches, self.checked(parts), strict=True):
+        for batch, scored in zip(batches, self.checked(parts), strict=True):
             inserts: list[tuple[Any, ...]] = []
             first = len(moved)
-            for row, scored in zip(batch, scored_batch, strict=True):
+            for place, row in enumerate(batch):
                 (
                     pk,
                     actor,
@@ -374,25 +385,34 @@ class Rescore(ChunkedJob[RescoreJob]):
                     vby,
                     vat,
                 ) = row
-                if not isinstance(scored, Scored):
+                problems = scored.problems.get(place)
+                if problems is not None:
                     invalid[regency] += 1
-                    self._invalid(pk, actor, period, regency, scored)
+                    self._invalid(pk, actor, period, regency, problems)
                     continue
-                stored = scored.answers
+                stored, level = scored.answers[place], scored.levels[place]
+                graduate = scored.graduates[place]
                 inserts.append(
                     (
-                        *(actor, period, target, answers if stored is None else stored),
-                        *(scored.level, scored.total, scored.aspects, scored.graduate, status),
-                        *(True, pk, source, regency, province, user_id, now, vby, vat),
+                        *(actor, period, target, answers if stored is None else stored, level),
+                        *(scored.totals[place], scored.aspects[place], graduate, status, True),
+                        *(pk, source, regency, province, user_id, now, vby, vat),
                     )
                 )
                 moved.append(
                     Moved(
-                        *(pk, actor, period, regency, old, scored.level),
-                        *(old_graduate, scored.graduate, stored is None),
+                        pk,
+                        actor,
+                        period,
+                        regency,
+                        old,
+                        level,
+                        old_graduate,
+                        graduate,
+                        stored is None,
                     )
                 )
-                tally[regency, old, scored.level] += 1
+                tally[regency, old, level] += 1
             if inserts:
                 with connection.cursor() as cursor:
                     marks = ", ".join(["%s"] * len(inserts))

@@ -41,7 +41,6 @@ from sinergi.lib.workers import ProcessLimits, Worker
 log = logging.getLogger(__name__)
 
 J = TypeVar("J", bound=Job)
-P = TypeVar("P")
 
 
 @dataclass(frozen=True)
@@ -148,16 +147,16 @@ class ChunkedJob(Generic[J]):
         """The fields that put `reason` (given_up) in the report of a job recover fails."""
         raise NotImplementedError
 
-    def checked(self, parts: Sequence[P]) -> Iterator[tuple[P, Any]]:
-        """Each part with what check() made of it in the worker process, in order: all are
-        sent at once, so the worker checks the next while the caller writes this one."""
+    def checked(self, parts: Sequence[Any]) -> Iterator[Any]:
+        """What check() made of each part in the worker process, in order: all are sent at
+        once, so the worker checks the next while the caller writes this one."""
         worker = self._worker
         if worker is None:
             raise RuntimeError("checked() needs Setup(worker=Checks())")
         for part in parts:
             worker.send(part)
-        for part in parts:
-            yield part, worker.receive()
+        for _part in parts:
+            yield worker.receive()
 
     def save_progress(self, *fields: str) -> None:
         """Store the progress fields (and `fields`), moving the heartbeat on."""

@@ -96,7 +96,7 @@ class CheckedInWorker(Counting):
         return part * 10, os.getpid()
 
     def write(self, chunk: list[int]) -> None:
-        for part, (tenfold, pid) in self.checked(chunk):
+        for part, (tenfold, pid) in zip(chunk, self.checked(chunk), strict=True):
             assert tenfold == part * 10
             self.pids.add(pid)
         super().write(chunk)
