@@ -260,7 +260,7 @@ def writes_phase(writes: int) -> dict[str, Any]:
 
     from sinergi.accounts.models import User
     from sinergi.analytics import aggregates
-    from sinergi.assessments import rescoring, services
+    from sinergi.assessments import events, rescoring, services
     from sinergi.assessments.instrument.reader import DEFAULT_FILE
     from sinergi.assessments.models import Assessment, Period
     from sinergi.registry.models import Actor
@@ -280,7 +280,7 @@ def writes_phase(writes: int) -> dict[str, Any]:
         aggregates.on_results(moves)
         listener_ms.append((time.perf_counter() - started) * 1000)
 
-    listeners = services.result_batch_listeners
+    listeners = events.results_moved.listeners
     listeners.remove(aggregates.on_results)
     with_ms, without_ms = [], []
     for i, (actor_id, answers) in enumerate(rows[:writes]):

@@ -41,7 +41,7 @@ def prepare(workdir: Path, rows: int) -> dict[str, float]:
     import xlsxwriter
     from django.core.management import call_command
 
-    from sinergi.collect.imports import column_help
+    from sinergi.collect.actor_sheet import column_help
     from sinergi.regions.models import Region
     from sinergi.registry.rules import compose_nik
 
@@ -102,7 +102,7 @@ def run_import(workdir: Path) -> dict[str, float]:
     from sinergi.accounts.models import Membership, User
     from sinergi.collect import imports
     from sinergi.collect.models import ImportJob
-    from sinergi.registry import services
+    from sinergi.registry import events
 
     user = User.objects.create_user(username="bench-admin", password=None)
     Membership.objects.create(user=user, role="national_admin", region=None)
@@ -115,7 +115,7 @@ def run_import(workdir: Path) -> dict[str, float]:
     before = peak_mb()
     cpu_before = cpu_seconds()
     started = time.perf_counter()
-    with TogetherPeak() as together, Listening(services.actor_listeners) as listening:
+    with TogetherPeak() as together, Listening(events.actors_moved.listeners) as listening:
         done = imports.run_job(job.pk)
     seconds = time.perf_counter() - started
     cpu = [after - before for after, before in zip(cpu_seconds(), cpu_before, strict=True)]

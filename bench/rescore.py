@@ -275,7 +275,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     from django.db import connection
 
     from sinergi.accounts.models import User
-    from sinergi.assessments import rescoring, services
+    from sinergi.assessments import events, rescoring
     from sinergi.assessments.models import Instrument, Period, RescoreJob
 
     admin = User.objects.get(username="bench-admin")
@@ -285,7 +285,7 @@ def run_rescore(workdir: Path) -> dict[str, float]:
     before = peak_mb()
     cpu_before = cpu_seconds()
     started = time.perf_counter()
-    listeners = (services.result_batch_listeners, services.result_listeners)
+    listeners = (events.results_moved.listeners, events.result_changed.listeners)
     with TogetherPeak() as together, Listening(*listeners) as listening:
         done = rescoring.run_rescore(job.pk)
     seconds = time.perf_counter() - started

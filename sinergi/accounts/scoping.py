@@ -17,7 +17,7 @@ from django.db.models import Model, Q, QuerySet
 
 from sinergi.accounts.choices import RANK, Role
 from sinergi.accounts.models import Membership, User
-from sinergi.lib.scope import Do, Principal, Reach, any_of, reach_of
+from sinergi.lib.scope import Do, Principal, Reach, any_of
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
 
@@ -113,17 +113,6 @@ def may_create_actor_in(user: Principal, village_code: str) -> bool:
 def may_write(user: Principal) -> bool:
     """Whether any of the user's roles allows changing registry data at all."""
     return Rules().grants(user, Do.CHANGE)
-
-
-def may_act_on_actor(user: Principal, actor: Model, action: Do) -> bool:
-    """Transitional: sinergi.lib.scope.allowed(user, action, actor)."""
-    return Rules().allows(user, reach_of(type(actor)), action, actor)
-
-
-def restrict_actors(queryset: QuerySet[M], user: Principal, action: Do = Do.VIEW) -> QuerySet[M]:
-    """Transitional: Actor.objects.visible_to(user, action)."""
-    condition = Rules().condition(user, reach_of(queryset.model), action)
-    return queryset.none() if condition is None else queryset.filter(condition)
 
 
 def covers_region(user: Principal, code: str) -> bool:

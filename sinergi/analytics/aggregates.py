@@ -1,8 +1,8 @@
 """Keeping the pre-summed counts exact.
 
 The write services announce every change inside their own transaction: counted results
-(assessments.services.result_batch_listeners: a single submission, a deletion, a chunk of
-a re-score) and where an actor is counted (registry.services.actor_listeners: registration,
+(assessments.events.results_moved: a single submission, a deletion, a chunk of
+a re-score) and where an actor is counted (registry.events.actors_moved: registration,
 a new village, sector or facilitator). The listeners here turn each announcement into signed
 changes to the counts (slices.Tally), summed first, then written with one upsert per table
 (on PostgreSQL all in one statement), so a written result costs one read and one write
@@ -41,10 +41,10 @@ from sinergi.analytics.slices import (
     Tally,
     legality_bits,
 )
+from sinergi.assessments.events import ResultMove
 from sinergi.assessments.models import Assessment
-from sinergi.assessments.services import ResultMove
+from sinergi.registry.events import ActorMove, ActorPlace
 from sinergi.registry.models import Actor
-from sinergi.registry.services import ActorMove, ActorPlace
 
 _ROWS_PER_STATEMENT = 400  # at most 8 values a row: well under SQLite's 32,766 parameters
 _IDS_PER_QUERY = 2000

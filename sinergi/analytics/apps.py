@@ -9,11 +9,6 @@ class AnalyticsConfig(AppConfig):
     label = "analytics"
 
     def ready(self) -> None:
-        from sinergi.analytics import aggregates
-        from sinergi.assessments.services import result_batch_listeners
-        from sinergi.registry.services import actor_listeners
+        from sinergi.analytics import events
 
-        if aggregates.on_results not in result_batch_listeners:
-            result_batch_listeners.append(aggregates.on_results)
-        if aggregates.on_actors not in actor_listeners:
-            actor_listeners.append(aggregates.on_actors)
+        events.subscribe()

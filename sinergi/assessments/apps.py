@@ -6,8 +6,6 @@ class AssessmentsConfig(AppConfig):
     label = "assessments"
 
     def ready(self) -> None:
-        from sinergi.assessments.levels import AssessmentLevels
-        from sinergi.registry.queries import level_sources
+        from sinergi.assessments import events
 
-        if not any(isinstance(s, AssessmentLevels) for s in level_sources):
-            level_sources.append(AssessmentLevels())
+        events.subscribe()

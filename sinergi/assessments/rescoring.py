@@ -7,39 +7,29 @@ running it twice is harmless. Old results are kept; new ones supersede them.
 from __future__ import annotations
 
 import json
-import logging
-import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Generator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sinergi.accounts.scoping import is_national_admin
-from sinergi.assessments import services
+from sinergi.assessments import events
 from sinergi.assessments.choices import InstrumentStatus, Source
+from sinergi.assessments.events import ResultChange, ResultMove
 from sinergi.assessments.models import Assessment, Instrument, Period, RescoreJob
 from sinergi.assessments.scoring import check_answers, score
-from sinergi.assessments.services import (
-    Refused,
-    ResultChange,
-    ResultMove,
-    compiled,
-    explain_problems,
-    stored_answers,
-)
+from sinergi.assessments.services import Refused, compiled, explain_problems, stored_answers
 from sinergi.audit.models import Action
-from sinergi.audit.services import record_legacy
-from sinergi.lib.jobs import JobStatus, claim, recover_jobs
+from sinergi.audit.services import record
 from sinergi.lib.problems import Problem
-from sinergi.lib.sqlite import bulk_write_settings
-from sinergi.lib.workers import Worker
+from sinergi.lib.runner import Checks, ChunkedJob, Setup, SqliteSettings, recover, run
 from sinergi.regions.models import Region
-
-log = logging.getLogger(__name__)
 
 # --- Re-scoring ----------------------------------------------------------------------------
 
@@ -75,13 +65,10 @@ def queue_rescore(
             instrument=instrument, region_code=region_code, created_by=user
         )
         job.periods.set(periods)
-        record_legacy(
-            user=user,
-            action=Action.CREATE,
-            object_type="rescore_job",
-            object_id=job.pk,
-            object_repr=str(job),
-            region_code=region_code,
+        record(
+            user,
+            Action.CREATE,
+            job,
             after={
                 "instrument": instrument.key,
                 "periods": sorted(p.code for p in periods),
@@ -106,44 +93,16 @@ def run_rescore(job_id: int) -> RescoreJob | None:
     province: the result belongs where the actor was in that period.
 
     Every change is announced inside its chunk's transaction, so read models stay exact:
-    result_batch_listeners get the chunk's moves as plain values, result_listeners one
-    ResultChange per result (the rows are loaded only when such a listener exists).
+    events.results_moved carries the chunk's moves as plain values, events.result_changed
+    one ResultChange per result (the rows are loaded only when it has a listener).
 
-    Work goes in chunks of RESCORE_CHUNK results, one transaction each, so a job that stops
-    half-way leaves whole chunks; a new job over the same scope re-scores only the rest,
-    since rows already under the target are skipped. The audit trail gets one UPDATE row
-    for the whole job (object rescore_job, with the counts) rather than one per result.
+    Work goes in chunks of RESCORE_CHUNK results, one transaction each (lib.runner), so a
+    job that stops half-way leaves whole chunks; a new job over the same scope re-scores
+    only the rest, since rows already under the target are skipped. The audit trail gets one
+    UPDATE row for the whole job (object rescore_job, with the counts) rather than one per
+    result.
     """
-    if not claim(RescoreJob, job_id):
-        return None
-    job = RescoreJob.objects.select_related("instrument", "created_by").get(pk=job_id)
-    started = time.monotonic()
-    try:
-        _Rescore(job).run()
-        job.status = JobStatus.DONE
-    except Exception:
-        log.exception("rescore job %s failed", job_id)
-        job.status = JobStatus.FAILED
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "finished_at"])
-    record_legacy(
-        user=job.created_by,
-        action=Action.UPDATE,
-        object_type="rescore_job",
-        object_id=job.pk,
-        object_repr=str(job),
-        region_code=job.region_code,
-        after={
-            "status": job.status,
-            "instrument": job.instrument.key,
-            "total": job.total,
-            "rescored": job.rescored,
-            "changed": job.changed,
-            "invalid": job.invalid,
-            "seconds": round(time.monotonic() - started, 2),
-        },
-    )
-    return job
+    return run(RescoreJob, job_id, Rescore, related=("instrument", "created_by"))
 
 
 _READ = (
@@ -180,28 +139,96 @@ _WRITE = (
     "verified_by_id",
     "verified_at",
 )
-# Old id, actor, period, regency, old and new level, old and new graduation, answers kept.
-Moved = tuple[int, int, int, str, str, str, bool, bool, bool]
-# To the worker: whether stored answers are kept, by instrument; (instrument, answers) each.
-_Batch = tuple[dict[int, bool], list[tuple[int, Any]]]
-# From the worker: answers to store or None, level, total, aspects JSON, graduate; or problems.
-_Scored = tuple[str | None, str, float, str, bool] | dict[str, list[Problem]]
 
 
-class _Rescore:
+@dataclass(frozen=True)
+class ScoreBatch:
+    """Stored answers for the worker to score: (instrument id, answers as stored) each, and
+    by instrument whether its stored answers are kept as they are (_answers_kept)."""
+
+    keeps: dict[int, bool]
+    answers: list[tuple[int, Any]]
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A batch scored under the target, as columns in the batch's order (one object a batch:
+    one a result would cost the job more to receive than its share of the scoring). For
+    each result: the answers to store (None: the stored text as it is), its level, total,
+    aspect scores as JSON text and graduation."""
+
+    answers: list[str | None]
+    levels: list[str]
+    totals: list[float]
+    aspects: list[str]
+    graduates: list[bool]
+    # Results whose answers no longer fit, by place in the batch (blank in the columns).
+    problems: dict[int, dict[str, list[Problem]]]
+
+    def add(
+        self, answers: str | None, level: str, total: float, aspects: str, graduate: bool
+    ) -> None:
+        self.answers.append(answers)
+        self.levels.append(level)
+        self.totals.append(total)
+        self.aspects.append(aspects)
+        self.graduates.append(graduate)
+
+
+class Moved(NamedTuple):
+    """A result re-scored, for the announcement of its chunk (a named tuple: one is made for
+    every result, and a frozen dataclass takes three times as long to make)."""
+
+    old_id: int
+    actor_id: int
+    period_id: int
+    regency_code: str
+    old_level: str
+    new_level: str
+    old_graduate: bool
+    new_graduate: bool
+    same_answers: bool  # the new row holds the old one's answers as they were
+
+
+class Rescore(ChunkedJob[RescoreJob]):
     """One run of a RescoreJob: plain rows in, plain rows out, no model instances.
 
     Rows are read and written with raw SQL because the ORM's per-value work (JSON
     converters, the INSERT compiler, model instances) costs several times the scoring.
     """
 
-    def __init__(self, job: RescoreJob) -> None:
-        self.job = job
+    progress_fields = ("total", "processed", "rescored", "changed", "invalid", "report", "messages")
+    # A run again skips the results already under the target version, so it re-scores only
+    # the rest, its progress counted from there.
+    restarted = {"processed": 0}
+
+    given_up = gettext_lazy(
+        "The re-score stopped: its process was killed %(attempts)s times. The %(rescored)s "
+        "results re-scored before then are kept; start a re-score of the same periods "
+        "and region to re-score the rest."
+    )
+
+    @classmethod
+    def stopped(cls, job: RescoreJob, reason: str) -> dict[str, Any]:
+        return {"report": {**job.report, "stopped": reason}}
+
+    def setup(self) -> Setup:
+        # Foreign keys need no check: every id written was just read from a row holding it.
+        return Setup(
+            worker=Checks(),
+            sqlite=SqliteSettings(
+                cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
+            ),
+            chunk_transaction=True,
+        )
+
+    def load(self) -> None:
+        job = self.job
         self.scoring = compiled(job.instrument)
         order = self.scoring.level_order
         self.rank = {code: i for i, code in enumerate(order)}
-        self.report: dict[str, Any] = {"levels": list(order), "regencies": {}}
-        self.messages: list[dict[str, Any]] = []
+        job.report = {"levels": list(order), "regencies": {}}
+        job.messages = []
         self.selection = self._selection()
         self.keeps_answers: dict[int, bool] = {}
         quote = connection.ops.quote_name
@@ -220,12 +247,22 @@ class _Rescore:
         )
         # The aspect scores as the JSON text json.dumps would write (same keys in the same
         # order for every result of one instrument), at a tenth of its cost.
-        self.aspects_json = (
-            "{" + ", ".join(f"{json.dumps(a)}: %r" for a in self._aspect_codes()) + "}"
-        )
+        aspects = [aspect.code for aspect in self.scoring.definition.aspects]
+        self.aspects_json = "{" + ", ".join(f"{json.dumps(a)}: %r" for a in aspects) + "}"
 
-    def _aspect_codes(self) -> list[str]:
-        return [aspect.code for aspect in self.scoring.definition.aspects]
+    def summary(self) -> dict[str, Any]:
+        job = self.job
+        return {
+            "instrument": job.instrument.key,
+            "total": job.total,
+            "rescored": job.rescored,
+            "changed": job.changed,
+            "invalid": job.invalid,
+        }
+
+    def audit(self, after: dict[str, Any]) -> None:
+        job = self.job
+        record(job.created_by, Action.UPDATE, job, after=after)
 
     def _selection(self) -> QuerySet[Assessment]:
         job = self.job
@@ -250,79 +287,69 @@ class _Rescore:
             )
         return kept
 
-    def run(self) -> None:
-        job = self.job
-        job.total = self.selection.count()
-        job.save(update_fields=["total"])
-        # Foreign keys need no check: every id written was just read from a row holding it.
-        with (
-            bulk_write_settings(
-                cache_kib=131_072, checkpoint_pages=16_384, check_foreign_keys=False
-            ),
-            Worker(self._score) as worker,
-        ):
-            after = 0
-            while True:
-                with transaction.atomic():
-                    chunk = (
-                        self.selection.filter(pk__gt=after)
-                        .order_by("pk")
-                        .select_for_update(of=("self",))
-                        .values_list(*_READ)[:RESCORE_CHUNK]
-                    )
-                    sql, params = chunk.query.sql_with_params()
-                    with connection.cursor() as cursor:
-                        cursor.execute(sql, params)
-                        rows = cursor.fetchall()
-                    if not rows:
-                        return
-                    after = rows[-1][0]
-                    self._chunk(rows, worker)
+    def read(self) -> Generator[int | list[tuple[Any, ...]], None, None]:
+        """The number of results to re-score, then the chunks, each read in the transaction
+        its results are written in (lib.runner: Setup.chunk_transaction)."""
+        yield self.selection.count()
+        after = 0
+        while True:
+            chunk = (
+                self.selection.filter(pk__gt=after)
+                .order_by("pk")
+                .select_for_update(of=("self",))
+                .values_list(*_READ)[:RESCORE_CHUNK]
+            )
+            sql, params = chunk.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield rows
 
-    def _score(self, batch: _Batch) -> list[_Scored]:
+    def start(self, total: int) -> None:
+        self.job.total = total
+
+    def check(self, batch: ScoreBatch) -> Scored:
         """A batch's stored answers checked and scored under the target (the worker's part:
-        pure, no database). Per result: the answers to store (None: the stored text as it
-        is), level, total, aspect scores as JSON text and graduation; or its problems."""
-        keeps, answer_sets = batch
+        pure, no database); a result whose answers no longer fit gets its problems."""
         scoring, check, assess_clean = self.scoring, check_answers, score
         loads, dumps, aspects_json = json.loads, json.dumps, self.aspects_json
-        scored: list[_Scored] = []
-        for instrument, answers in answer_sets:
+        scored = Scored([], [], [], [], [], {})
+        for place, (instrument, answers) in enumerate(batch.answers):
             text = type(answers) is str
             clean, problems = check(scoring, loads(answers) if text else answers)
             if clean is None:
-                scored.append(problems)
+                scored.problems[place] = problems
+                scored.add(None, "", 0.0, "", False)
                 continue
             result = assess_clean(scoring, clean, explain=False)
-            stored = None if text and keeps[instrument] else dumps(stored_answers(clean))
-            scored.append(
-                (
-                    stored,
-                    result.level,
-                    result.total,
-                    aspects_json % tuple(result.aspects.values()),
-                    result.graduate,
-                )
+            scored.add(
+                None if text and batch.keeps[instrument] else dumps(stored_answers(clean)),
+                result.level,
+                result.total,
+                aspects_json % tuple(result.aspects.values()),
+                result.graduate,
             )
         return scored
 
-    def _chunk(self, rows: list[tuple[Any, ...]], worker: Worker[_Batch, list[_Scored]]) -> None:
+    def write(self, rows: list[tuple[Any, ...]]) -> None:
         """Score a chunk in the worker a batch at a time, writing each batch as it comes back
         while the worker scores the next one; all in the chunk's transaction."""
         job = self.job
         keeps = {instrument: self._answers_kept(instrument) for instrument in {r[3] for r in rows}}
         batches = [rows[i : i + RESCORE_BATCH] for i in range(0, len(rows), RESCORE_BATCH)]
-        for batch in batches:
-            worker.send((keeps, [(r[3], r[4]) for r in batch]))
+        parts = [ScoreBatch(keeps, [(r[3], r[4]) for r in batch]) for batch in batches]
         target, user_id, source = job.instrument_id, job.created_by_id, Source.RESCORE.value
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         moved: list[Moved] = []
         tally: Counter[tuple[str, str, str]] = Counter()  # (regency, old level, new level)
         invalid: Counter[str] = Counter()
-        for batch in batches:
+        for batch, scored in zip(batches, self.checked(parts), strict=True):
             inserts: list[tuple[Any, ...]] = []
             first = len(moved)
-            for row, scored in zip(batch, worker.receive(), strict=True):
+            for place, row in enumerate(batch):
                 (
                     pk,
                     actor,
@@ -337,45 +364,49 @@ class _Rescore:
                     vby,
                     vat,
                 ) = row
-                if isinstance(scored, dict):
+                problems = scored.problems.get(place)
+                if problems is not None:
                     invalid[regency] += 1
-                    self._invalid(pk, actor, period, regency, scored)
+                    self._invalid(pk, actor, period, regency, problems)
                     continue
-                stored, level, total, aspects, graduate = scored
+                stored, level = scored.answers[place], scored.levels[place]
+                graduate = scored.graduates[place]
                 inserts.append(
                     (
-                        *(actor, period, target, answers if stored is None else stored),
-                        *(level, total, aspects, graduate, status, True, pk, source, regency),
-                        *(province, user_id, now, vby, vat),
+                        *(actor, period, target, answers if stored is None else stored, level),
+                        *(scored.totals[place], scored.aspects[place], graduate, status, True),
+                        *(pk, source, regency, province, user_id, now, vby, vat),
                     )
                 )
                 moved.append(
-                    (pk, actor, period, regency, old, level, old_graduate, graduate, stored is None)
+                    Moved(
+                        pk,
+                        actor,
+                        period,
+                        regency,
+                        old,
+                        level,
+                        old_graduate,
+                        graduate,
+                        stored is None,
+                    )
                 )
                 tally[regency, old, level] += 1
             if inserts:
                 with connection.cursor() as cursor:
                     marks = ", ".join(["%s"] * len(inserts))
-                    cursor.execute(self.uncount % marks, [False, *(m[0] for m in moved[first:])])
+                    ids = [m.old_id for m in moved[first:]]
+                    cursor.execute(self.uncount % marks, [False, *ids])
                     cursor.executemany(self.insert, inserts)
         self._count(tally, invalid)
         job.processed += len(rows)
         job.rescored += len(moved)
-        job.report = self.report
-        job.messages = self.messages
-        job.heartbeat_at = timezone.now()  # see recover_rescores
-        job.save(
-            update_fields=[
-                *("processed", "rescored", "changed", "invalid", "report", "messages"),
-                "heartbeat_at",
-            ]
-        )
-        if moved and (services.result_listeners or services.result_batch_listeners):
+        if moved and (events.result_changed.listeners or events.results_moved.listeners):
             self._announce(moved)
 
     def _count(self, tally: Counter[tuple[str, str, str]], invalid: Counter[str]) -> None:
         """Add a chunk's level changes to the report and the job's counts."""
-        rank, regencies = self.rank, self.report["regencies"]
+        rank, regencies = self.rank, self.job.report["regencies"]
         for regency in {*invalid, *(key[0] for key in tally)}:
             regencies.setdefault(
                 regency,
@@ -404,9 +435,10 @@ class _Rescore:
         regency: str,
         problems: Mapping[str, list[Problem]],
     ) -> None:
-        if len(self.messages) >= RESCORE_MESSAGES:
+        messages = self.job.messages
+        if len(messages) >= RESCORE_MESSAGES:
             return
-        self.messages.append(
+        messages.append(
             {
                 "assessment": pk,
                 "actor": actor_id,
@@ -419,32 +451,39 @@ class _Rescore:
         )
 
     def _announce(self, moved: list[Moved]) -> None:
-        """Tell read models: plain moves to batch listeners, instances to the others."""
+        """Tell read models: plain moves to results_moved, rows to result_changed."""
         new_ids: dict[int, int] = {}
         with connection.cursor() as cursor:
             # Plain SQL: the ORM's `supersedes_id__in` spends longer preparing a chunk's
             # ids than SQLite takes to find them.
             for start in range(0, len(moved), RESCORE_BATCH):
-                old_ids = [m[0] for m in moved[start : start + RESCORE_BATCH]]
+                old_ids = [m.old_id for m in moved[start : start + RESCORE_BATCH]]
                 cursor.execute(self.new_ids % ", ".join(["%s"] * len(old_ids)), old_ids)
                 new_ids.update(cursor.fetchall())
-        moves: list[ResultMove] = []
-        for pk, actor_id, period_id, regency, old_level, level, was, graduate, kept in moved:
-            moves.append(
-                ResultMove(
-                    *(period_id, actor_id, regency, pk, old_level, new_ids[pk], level, graduate),
-                    old_graduate=bool(was),
-                    same_answers=kept,
-                )
+        if events.results_moved.listeners:
+            events.results_moved.announce(
+                [
+                    ResultMove(
+                        *(m.period_id, m.actor_id, m.regency_code, m.old_id, m.old_level),
+                        *(new_ids[m.old_id], m.new_level, m.new_graduate),
+                        old_graduate=bool(m.old_graduate),
+                        same_answers=m.same_answers,
+                    )
+                    for m in moved
+                ]
             )
-        for batch_listener in services.result_batch_listeners:
-            batch_listener(moves)
-        if services.result_listeners:
+        if events.result_changed.listeners:
             rows = Assessment.objects.in_bulk([*new_ids, *new_ids.values()])
-            for pk, actor_id, period_id, regency, *_levels_and_flags in moved:
-                change = ResultChange(period_id, actor_id, regency, rows[pk], rows[new_ids[pk]])
-                for listener in services.result_listeners:
-                    listener(change)
+            for m in moved:
+                events.result_changed.announce(
+                    ResultChange(
+                        m.period_id,
+                        m.actor_id,
+                        m.regency_code,
+                        rows[m.old_id],
+                        rows[new_ids[m.old_id]],
+                    )
+                )
 
 
 def rescore_problems(message: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -458,19 +497,6 @@ def rescore_problems(message: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def recover_rescores(enqueue: Callable[[RescoreJob], None]) -> list[RescoreJob]:
-    """Re-scores whose process died (running, heartbeat stale) run again, up to
-    JOB_MAX_ATTEMPTS runs: a run skips the results already under the target version, so the
-    next one re-scores only the rest, its progress counted from there; past that, the job
-    fails saying how many results were kept re-scored. See lib.jobs.recover_jobs."""
-
-    def fail(job: RescoreJob) -> dict[str, Any]:
-        reason = _(
-            "The re-score stopped: its process was killed %(attempts)s times. The %(rescored)s "
-            "results re-scored before then are kept; start a re-score of the same periods "
-            "and region to re-score the rest."
-        ) % {"attempts": job.attempts, "rescored": job.rescored}
-        return {"report": {**job.report, "stopped": reason}}
-
-    return recover_jobs(
-        RescoreJob, requeue=lambda job: {"processed": 0}, enqueue=enqueue, fail=fail
-    )
+    """Re-scores whose process died run again, or fail saying how many results were kept
+    re-scored (lib.runner.recover)."""
+    return recover(RescoreJob, Rescore, enqueue)

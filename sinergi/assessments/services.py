@@ -1,7 +1,7 @@
 """Writes for the mapping: instruments, periods and results. Atomic, audited, one hook.
 
 Results are never overwritten. A correction or a re-score adds a row; the row it replaces
-stops counting. Every change to counted results is announced to `result_listeners` inside
+stops counting. Every change to counted results is announced (assessments.events) inside
 the same transaction, so read models (analytics) can stay exact without the write path
 importing them.
 """
@@ -9,10 +9,10 @@ importing them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User, account_of
+from sinergi.assessments import events
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
+from sinergi.assessments.events import ResultChange, ResultMove
 from sinergi.assessments.instrument.compiler import Compiled
 from sinergi.assessments.instrument.definition import Definition
 from sinergi.assessments.instrument.reader import DEFAULT_FILE, InvalidInstrument, load_definition
@@ -40,49 +42,6 @@ log = logging.getLogger(__name__)
 Acting = User | AnonymousUser | None
 
 
-@dataclass(frozen=True)
-class ResultChange:
-    """One actor's counted result in a period moved from `old` to `new` (either may be None)."""
-
-    period_id: int
-    actor_id: int
-    regency_code: str
-    old: Assessment | None
-    new: Assessment | None
-
-
-class ResultMove(NamedTuple):
-    """A ResultChange as plain values, for batched notifications (re-scoring moves thousands
-    at a time, and building model instances for each would cost more than the scoring).
-
-    A single write also hands over the new result's graduation flag and answers, which it
-    holds anyway, so that a listener need not read them back; a re-score leaves the answers
-    None. A re-score hands over both graduation flags and says whether the new result holds
-    the old one's answers as they were (`same_answers`): a result re-scored to the same level
-    and flag then changes nothing a listener that counts levels, flags and answers keeps.
-    """
-
-    period_id: int
-    actor_id: int
-    regency_code: str
-    old_id: int | None
-    old_level: str | None
-    new_id: int | None
-    new_level: str | None
-    new_graduate: bool | None = None
-    new_answers: Mapping[str, Any] | None = None
-    old_graduate: bool | None = None
-    same_answers: bool = False
-
-
-# Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
-# Every change reaches both lists: one change at a time here, and as a list of moves (one
-# for a single result, a chunk for a re-score) in result_batch_listeners. A read model
-# subscribes to one of them.
-result_listeners: list[Callable[[ResultChange], None]] = []
-result_batch_listeners: list[Callable[[Sequence[ResultMove]], None]] = []
-
-
 class Refused(Exception):
     """The write cannot happen; `errors` is keyed by field or question code."""
 
@@ -92,9 +51,10 @@ class Refused(Exception):
 
 
 def announce(change: ResultChange) -> None:
-    for listener in result_listeners:
-        listener(change)
-    if result_batch_listeners:
+    """Announce a change to one counted result (assessments.events), inside the writer's
+    transaction: the change itself, and the same as a plain move."""
+    events.result_changed.announce(change)
+    if events.results_moved.listeners:
         old, new = change.old, change.new
         deferred = set() if new is None else new.get_deferred_fields()
         move = ResultMove(
@@ -110,8 +70,7 @@ def announce(change: ResultChange) -> None:
             None if new is None or "answers" in deferred else new.answers,
             None if old is None or "graduate" in old.get_deferred_fields() else old.graduate,
         )
-        for batch_listener in result_batch_listeners:
-            batch_listener([move])
+        events.results_moved.announce([move])
 
 
 # --- Instruments ---------------------------------------------------------------------------

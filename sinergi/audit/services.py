@@ -146,25 +146,6 @@ def record_many(user: ActingUser, action: Action, entries: Sequence[Entry]) -> N
         _append(_rows(user, action, entries))
 
 
-def record_legacy(
-    *,
-    user: ActingUser,
-    action: Action,
-    object_type: str,
-    object_id: object = "",
-    object_repr: str = "",
-    region_code: str = "",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-    note: str = "",
-) -> AuditEvent:
-    """Transitional (issue 12): record() as it was called before it took the object, kept
-    only for collect/imports.py, collect/results.py and assessments/rescoring.py while they
-    are restructured. Convert their calls to record() and delete this."""
-    subject = Subject(object_type, object_id, object_repr, region_code)
-    return record(user, action, subject, before=before, after=after, note=note)
-
-
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Keep only the keys whose values changed, so audit rows show what really moved."""
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}

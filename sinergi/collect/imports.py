@@ -1,57 +1,44 @@
-"""Actor spreadsheet imports: the column layout, and the run of one ImportJob.
+"""The run of an actor import (an ImportJob of kind `actors`), on lib.runner.
 
-Every row goes through the validator of the web form and the API (registry.forms), a chunk
-at a time. A forked worker process reads the sheet, parses the rows and checks them as new
-actors' records without the database, a chunk ahead of the job; the job matches NIKs,
-checks the rows that edit an actor (validate_actors: the database read once per kind of
-question for the whole chunk), looks for twins and writes. Rows that update an actor are
-written one savepoint each, and new actors are inserted together through
-registry.services.register_actors_bulk. A chunk is checked before its transaction is taken
-and committed before the next is taken in, so valid rows land and invalid rows never do.
+Every row goes through the validator of the web form and the API (registry.records), a chunk
+at a time. The job's worker process reads the sheet, parses each row (once: collect.
+actor_sheet) and checks it as a new actor's record without the database, a chunk ahead of
+the job; the job matches NIKs, checks the rows that edit an actor (validate_actors: the
+database read once per kind of question for the whole chunk), looks for twins and writes.
+Rows that update an actor are written one savepoint each, and new actors are inserted
+together through registry.services.register_actors_bulk. A chunk is checked before its
+transaction is taken and committed before the next is taken in, so valid rows land and
+invalid rows never do.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
-import re
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Generator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
-from django.utils.translation import gettext_lazy as _
 
-from sinergi.accounts.scoping import audit_region, may_act_on_actor, memberships
-from sinergi.audit.models import Action
-from sinergi.audit.services import record_legacy
-from sinergi.collect.choices import JobStatus, Level
-from sinergi.collect.models import ImportJob
-from sinergi.lib.jobs import claim, recover_jobs
-from sinergi.lib.scope import Do
-from sinergi.lib.sqlite import bulk_write_settings
-from sinergi.lib.storage import local_copy
-from sinergi.lib.uploads import UploadRefused, parse_failure, parse_limits
-from sinergi.lib.workers import Worker
-from sinergi.lib.xlsx import (
-    NotASpreadsheet,
-    Sheet,
-    cell_date,
-    cell_text,
-    open_first_sheet,
-    restore,
+from sinergi.accounts.scoping import memberships
+from sinergi.collect.actor_sheet import (
+    Row,
+    merge_legality,
+    parse_row,
+    problems,
+    read_header,
 )
+from sinergi.collect.choices import Level
+from sinergi.collect.jobs import HeaderError, Line, Problems, SpreadsheetImport, run_import
+from sinergi.collect.models import ImportJob
+from sinergi.lib.runner import ReadsAhead, Setup, SqliteSettings
+from sinergi.lib.scope import Do, allowed
+from sinergi.lib.storage import local_copy
+from sinergi.lib.uploads import parse_limits
+from sinergi.lib.xlsx import cell_text, open_first_sheet
 from sinergi.regions.models import Region
-from sinergi.registry import conflicts, rules, services
-from sinergi.registry.choices import LegalityKind, Sector, Status
-from sinergi.registry.exports import COLUMNS, REFERENCE_COLUMNS
+from sinergi.registry import conflicts, services
 from sinergi.registry.models import Actor
 from sinergi.registry.records import ActorRecord, ValidActor, validate_actor, validate_actors
 from sinergi.registry.services import NewActor
@@ -72,357 +59,60 @@ log = logging.getLogger(__name__)
 CHUNK_ROWS = 2000
 # Chunks the worker prepares ahead of the job: the next one is ready when a write ends.
 CHUNKS_AHEAD = 2
-MAX_MESSAGES = 100_000
-_YES = frozenset({"ya", "y", "yes", "1", "true", "benar"})
-_NO = frozenset({"tidak", "t", "no", "n", "0", "false", "salah", ""})
-_YES_NO = _YES | _NO
-_DATE_COLUMNS = ("birth_date", "consent_date")
-_BOOL_COLUMNS = ("consent_programme", "consent_partners", "consent_publication")
-_KIND_SEPARATORS = re.compile(r"[,;]")
-_SEX = {"f": "F", "p": "F", "perempuan": "F", "female": "F", "m": "M", "l": "M", "male": "M"}
-_SEX.update({"laki-laki": "M", "laki laki": "M", "lakilaki": "M"})
-_OTHER_KINDS = (LegalityKind.SKU, LegalityKind.IUMK, LegalityKind.BPOM, LegalityKind.BRAND)
-# Legality column -> the kinds it speaks for (a kind whose column is absent is left alone).
-LEGALITY_COLUMNS: dict[str, tuple[str, ...]] = {
-    "nib": (LegalityKind.NIB,),
-    "pirt": (LegalityKind.PIRT,),
-    "halal": (LegalityKind.HALAL,),
-    "other_legality": tuple(_OTHER_KINDS),
-}
-# Columns read as plain text (cell_text).
-_TEXT_CODES = frozenset(COLUMNS) - {*LEGALITY_COLUMNS, *_DATE_COLUMNS, *_BOOL_COLUMNS, "sex"}
 
 
 @dataclass(frozen=True)
-class Column:
-    """How one spreadsheet column is filled in, for the template's help sheet."""
+class PreparedChunk:
+    """What the worker sends the job for a chunk: how many rows it read (blank ones too), the
+    report lines of rows repeated in the file (an error refuses the row); then each other
+    row, parsed, with its NIK's lookup hash (digits only), and by row number what the
+    checks of a new actor's record made of it: the problems of its cells (refused whatever
+    the database holds), else the problems that refuse it as a new actor, else the actor to
+    store with her warnings and the person to look for twins of. A row whose NIK the job
+    finds registered is checked again as an edit, from its parsed row.
 
-    code: str
-    required: bool
-    description: str | Promise
-    format: str | Promise
-    example: str
-    allowed: str | Promise = ""
+    Columns rather than an object a row: each object sent costs the job a few microseconds
+    to receive, in a job that spends about 250 a row.
+    """
 
-
-def _choices(values: Iterable[str]) -> str:
-    return ", ".join(values)
-
-
-def column_help() -> list[Column]:
-    """The import columns in COLUMNS order, with their help text."""
-    date_format = _("date: YYYY-MM-DD, DD/MM/YYYY or an Excel date")
-    yes_no = _("ya/tidak (also yes/no, 1/0)")
-    spec = [
-        Column("nik", True, _("Identity number (NIK) as on the KTP"), _("16 digits, as text"),
-               "3317045203850001"),
-        Column("name", True, _("Full name"), _("text, up to 150 characters"), "Siti Aminah"),
-        Column("sex", True, _("Sex"), _("one letter"), "F", _("F or P (female), M or L (male)")),
-        Column("birth_date", True, _("Birth date; must agree with the NIK"), date_format,
-               "1985-03-12"),
-        Column("phone", False, _("Phone number"), _("8 to 15 digits, may start with +"),
-               "081234567890"),
-        Column("address", False, _("Address"), _("text, up to 255 characters"), "RT 02 RW 01"),
-        Column("village_code", True, _("Kemendagri village code, inside your region"),
-               _("dotted or 10 digits"), "33.17.04.2001"),
-        Column("business_name", True, _("Business name"), _("text, up to 150 characters"),
-               "Keripik Bu Siti"),
-        Column("sector", True, _("Business sector"), _("one code"), Sector.FOOD.value,
-               _choices(Sector.values)),
-        Column("products", False, _("Products"), _("text, up to 255 characters"),
-               "keripik singkong"),
-        Column("year_started", False, _("Year the business started"), _("year, from 1945"),
-               "2015"),
-        Column("consent_date", False, _("Date the consent form was signed"), date_format,
-               "2024-01-15"),
-        Column("consent_programme", False, _("Consents to the programme using her data"),
-               yes_no, "ya"),
-        Column("consent_partners", False, _("Consents to sharing with partners"), yes_no,
-               "tidak"),
-        Column("consent_publication", False, _("Consents to publication"), yes_no, "tidak"),
-        Column("facilitator", False, _("Username of her facilitator (pendamping)"),
-               _("username"), "pendamping-rembang"),
-        Column("status", False, _("Status (blank: active, or unchanged)"), _("one code"),
-               Status.ACTIVE.value, _choices(Status.values)),
-        Column("nib", False, _("Business number (NIB)"), _("13 digits, as text"),
-               "1234567890123"),
-        Column("pirt", False, _("P-IRT certificate number"), _("at least 15 digits"),
-               "P-IRT No. 2063317010123-29"),
-        Column("halal", False, _("Halal certificate number"), _("text"), "ID33110000123450824"),
-        Column("other_legality", False, _("Other legality held"), _("comma-separated codes"),
-               "sku, brand", _choices(_OTHER_KINDS)),
-    ]  # fmt: skip
-    by_code = {column.code: column for column in spec}
-    return [by_code[code] for code in COLUMNS]
+    read: int
+    repeats: list[Line]
+    rows: list[Row]
+    hashes: list[str | None]
+    problems: dict[int, Problems] = field(default_factory=dict)
+    refusals: dict[int, Problems] = field(default_factory=dict)
+    new: dict[int, NewActor] = field(default_factory=dict)
+    warnings: dict[int, list[str]] = field(default_factory=dict)
+    twins: dict[int, Person] = field(default_factory=dict)
 
 
-REQUIRED = frozenset(c.code for c in column_help() if c.required)
-# Columns kept as text in the template so Excel does not round long digit strings.
-TEXT_COLUMNS = ("nik", "phone", "village_code", "nib", "pirt", "halal")
-
-
-def template_sheets() -> list[Sheet]:
-    """The blank import template: the header row, and the 'Petunjuk' sheet explaining it."""
-    help_rows = [
-        (
-            c.code,
-            _t("required") if c.required else _t("optional"),
-            str(c.description),
-            str(c.format),
-            c.example,
-            str(c.allowed),
-        )
-        for c in column_help()
-    ]
-    return [
-        Sheet(
-            "actors",
-            COLUMNS,
-            [],
-            widths=[18] * len(COLUMNS),
-            text_columns=[COLUMNS.index(code) for code in TEXT_COLUMNS],
-        ),
-        Sheet(
-            "Petunjuk",
-            [_t("Column"), _t("Required"), _t("Description"), _t("Format"), _t("Example"),
-             _t("Allowed values")],
-            help_rows,
-            widths=[20, 12, 45, 40, 30, 50],
-        ),
-    ]  # fmt: skip
-
-
-class HeaderError(ValueError):
-    pass
-
-
-def read_header(cells: Sequence[Any]) -> list[str]:
-    """Column codes of the header row; missing, unknown or repeated columns fail the job.
-
-    The reference columns an export adds (id, village name, level) are accepted and read as
-    blank codes, which parse_row skips: an exported file can be edited and imported back."""
-    codes = [cell_text(c).rstrip("*").strip().lower().replace(" ", "_") for c in cells]
-    problems: list[str] = []
-    missing = sorted(REQUIRED - set(codes), key=COLUMNS.index)
-    if missing:
-        problems.append(_t("Missing required columns: %s.") % ", ".join(missing))
-    unknown = [c for c in codes if c and c not in COLUMNS and c not in REFERENCE_COLUMNS]
-    if unknown:
-        problems.append(
-            _t("Unknown columns: %(unknown)s. Allowed columns: %(allowed)s.")
-            % {"unknown": ", ".join(unknown), "allowed": ", ".join(COLUMNS)}
-        )
-    repeated = sorted({c for c in codes if c and codes.count(c) > 1})
-    if repeated:
-        problems.append(_t("Columns given more than once: %s.") % ", ".join(repeated))
-    if problems:
-        raise HeaderError(" ".join(problems))
-    return ["" if c in REFERENCE_COLUMNS else c for c in codes]
-
-
-@dataclass
-class Row:
-    """One data row, parsed into validate_actors' input."""
-
-    number: int
-    data: dict[str, Any]
-    legality: list[dict[str, Any]] | None
-    legality_columns: list[str]
-    errors: dict[str, str] = field(default_factory=dict)
-    nik: str = ""  # the NIK cell without spaces, as the duplicate checks compare it
-
-
-def _text(value: Any) -> str:
-    """cell_text, without its checks for the text cells that make most of a sheet."""
-    return restore(value.strip()) if type(value) is str else cell_text(value)
-
-
-def parse_row(number: int, codes: Sequence[str], cells: Sequence[Any]) -> Row | None:
-    """Cells to typed values; None for a blank row. Cell-level problems go to row.errors."""
-    if len(cells) >= len(codes) and all(codes):
-        values = dict(zip(codes, cells, strict=False))  # what the general case below gives
-    else:
-        values = {
-            code: cells[i] if i < len(cells) else None for i, code in enumerate(codes) if code
-        }
-    if all(_text(v) == "" for v in values.values()):
-        return None
-    row = Row(number, {}, None, [])
-    data = row.data
-    for code, value in values.items():
-        if code in _TEXT_CODES:
-            data[code] = _text(value)
-        elif code in LEGALITY_COLUMNS:
-            continue
-        elif code in _DATE_COLUMNS:
-            data[code] = cell_date(value)
-        elif code in _BOOL_COLUMNS:
-            text = _text(value).lower()
-            if text not in _YES_NO:
-                row.errors[code] = _t("'%s' is not ya or tidak.") % text
-            data[code] = text in _YES
-        elif code == "sex":
-            text = _text(value)
-            data[code] = _SEX.get(text.lower(), text)
-        else:
-            data[code] = _text(value)
-    row.nik = str(data.get("nik", "")).replace(" ", "")
-    if not LEGALITY_COLUMNS.keys().isdisjoint(values):
-        row.legality = []
-        for code in ("nib", "pirt", "halal"):
-            number_text = _text(values.get(code))
-            if number_text:
-                row.legality.append({"kind": code, "number": number_text})
-                row.legality_columns.append(code)
-        for kind in _KIND_SEPARATORS.split(_text(values.get("other_legality")).lower()):
-            kind = kind.strip()
-            if not kind:
-                continue
-            if kind not in _OTHER_KINDS:
-                row.errors["other_legality"] = _t(
-                    "'%(kind)s' is not a legality type; allowed: %(allowed)s."
-                ) % {"kind": kind, "allowed": ", ".join(_OTHER_KINDS)}
-            else:
-                row.legality.append({"kind": kind, "number": ""})
-                row.legality_columns.append("other_legality")
-    return row
-
-
-def _merge_legality(row: Row, actor: Actor, codes: Sequence[str]) -> None:
-    """On an update, keep items whose column is absent, and dates of items listed again."""
-    if row.legality is None:
-        return
-    stored = list(actor.legality_items.all())
-    covered = {
-        kind for code in codes if code in LEGALITY_COLUMNS for kind in LEGALITY_COLUMNS[code]
-    }
-    for item in row.legality:
-        for old in stored:
-            if old.kind == item["kind"] and old.number == _normal_number(item):
-                item.update(issued_on=old.issued_on, expires_on=old.expires_on)
-    for old in stored:
-        if old.kind not in covered:
-            row.legality.append(
-                {
-                    "kind": old.kind,
-                    "number": old.number,
-                    "issued_on": old.issued_on,
-                    "expires_on": old.expires_on,
-                }
-            )
-            row.legality_columns.append("")
-
-
-def _normal_number(item: dict[str, Any]) -> str:
-    number = str(item["number"]).strip()
-    if item["kind"] == LegalityKind.PIRT:
-        digits, reason = rules.normalise_pirt(number)
-        return number if reason else rules.format_pirt(digits)
-    return number
-
-
-# Problems of a row refused: (column, reason) each.
-Problems = list[tuple[str, str]]
-
-
-def problems(row: Row, errors: dict[str, Any]) -> Problems:
-    """A validator's errors as report lines: legality errors under their item's column."""
-    found: Problems = []
-    for key, reasons in errors.items():
-        column = key
-        if key.startswith("legality."):
-            index = int(key.split(".")[1])
-            column = row.legality_columns[index] if index < len(row.legality_columns) else ""
-        elif key == "__all__":
-            column = ""
-        for reason in [reasons] if isinstance(reasons, str) else reasons:
-            found.append((column, str(reason)))
-    return found
-
-
-class Report:
-    """The job's counters and per-row messages, flushed to the row between chunks."""
-
-    def __init__(self, job: ImportJob) -> None:
-        self.job = job
-        self.messages: list[dict[str, Any]] = []
-        if job.attempts > 1:
-            self.add(0, "", resumed_message(job), Level.WARNING)
-
-    def add(self, row: int, column: str, reason: str, level: str = Level.ERROR) -> None:
-        if len(self.messages) < MAX_MESSAGES:
-            self.messages.append(
-                {"row": row, "column": column, "reason": reason, "level": str(level)}
-            )
-
-    def refuse(self, row: int, problems: Problems) -> None:
-        for column, reason in problems:
-            self.add(row, column, reason)
-        self.job.failed_count += 1
-
-    def errors(self, row: Row, errors: dict[str, Any]) -> None:
-        self.refuse(row.number, problems(row, errors))
-
-    def warning(self, row: int, warning: str) -> None:
-        self.add(row, "nik" if "NIK" in warning else "name", warning, Level.WARNING)
-
-    def save(self, *fields: str) -> None:
-        """Store the counters and messages, and move the heartbeat on (see recover_imports)."""
-        self.job.messages = self.messages
-        self.job.heartbeat_at = timezone.now()
-        self.job.save(
-            update_fields=[
-                "heartbeat_at",
-                "processed_rows",
-                "created_count",
-                "updated_count",
-                "skipped_count",
-                "failed_count",
-                "messages",
-                *fields,
-            ]
-        )
-
-
-# What the worker sends the job, as plain tuples and lists (the cheapest values to pickle;
-# the job's share of unpickling them is part of its time).
-#
-# A row: its number, its cells, its NIK's lookup hash (digits only); the problems of its
-# cells, if any; else what the checks of a new actor made of it: the problems that refuse
-# it, or the actor to store with her warnings and the person to look for twins of. A row
-# whose NIK the job finds registered is parsed again from its cells and checked as an edit.
-Prepared = tuple[
-    int, list[Any], str | None, Problems | None, Problems | None, NewActor | None, list[str],
-    Person | None,
-]  # fmt: skip
-# A chunk: rows read (blank ones too), report lines of rows repeated in the file (row,
-# column, reason, level), how many of those rows are refused, and the other rows.
-Chunk = tuple[int, list[tuple[int, str, str, str]], int, list[Prepared]]
-
-
-class ActorImport:
+class ActorImport(SpreadsheetImport):
     """One pass over an actor spreadsheet as the uploading user.
 
-    Its worker process (lib.workers) reads the sheet, parses the rows and checks those of
-    new actors, a chunk ahead of the job, which meanwhile reads the database and writes the
-    chunk before; see Prepared and PreloadedLookups for how the two share the checks.
+    Its worker process reads the sheet, parses the rows and checks those of new actors, a
+    chunk ahead of the job, which meanwhile reads the database and writes the chunk before;
+    see PreparedChunk and PreloadedLookups for how the two share the checks.
     """
 
     def __init__(self, job: ImportJob) -> None:
-        self.job = job
-        self.user = job.uploaded_by
-        self.report = Report(job)
+        super().__init__(job)
         self.codes: list[str] = []
         self.seen_nik: dict[str, int] = {}
         self.seen_person: dict[tuple[str, str, str], int] = {}
         self.villages: dict[str, Region] = {}  # read as the edits of chunks name them
 
-    @contextmanager
-    def settings(self) -> Iterator[None]:
+    def setup(self) -> Setup:
         # A 100,000-row import on SQLite took about a fifth longer with the default page
         # cache (2 MiB) and checkpoint interval (4 MiB).
-        with _few_collections(), bulk_write_settings(cache_kib=65_536, checkpoint_pages=20_000):
-            yield
+        return Setup(
+            worker=ReadsAhead(chunks=CHUNKS_AHEAD, limits=parse_limits()),
+            sqlite=SqliteSettings(cache_kib=65_536, checkpoint_pages=20_000),
+            few_collections=True,
+        )
+
+    def load(self) -> None:
+        self.lookups = PreloadedLookups.load()
+        memberships(self.user)
 
     def summary(self) -> dict[str, Any]:
         job = self.job
@@ -433,65 +123,46 @@ class ActorImport:
             "failed": job.failed_count,
         }
 
-    def run(self) -> None:
-        # What the worker's checks need from the database, read before it starts.
-        self.lookups = PreloadedLookups.load()
-        memberships(self.user)
-        ahead = self._ahead()
-        with Worker[None, Any](lambda _none: next(ahead, None), parse_limits()) as worker:
-            for _chunk in range(1 + CHUNKS_AHEAD):
-                worker.send(None)
-            total_rows: int
-            total_rows, self.codes = worker.receive()
-            self.job.total_rows = total_rows
-            self.report.save("total_rows")
-            while (chunk := worker.receive()) is not None:
-                worker.send(None)
-                self._import_chunk(chunk)
-                self.report.save()
-
-    def _ahead(self) -> Iterator[tuple[int, list[str]] | Chunk]:
+    def read(self) -> Generator[tuple[int, list[str]] | PreparedChunk, None, None]:
         """The worker's part: the number of rows and the column codes, then the chunks."""
         with local_copy(self.job.file) as path:
-            yield from self._read_ahead(path)
+            reader = open_first_sheet(path)
+            header = next(reader.rows, None)
+            if header is None:
+                raise HeaderError(_t("The first sheet is empty: it needs a header row."))
+            codes = read_header(header)
+            yield max(reader.height - 1, 0), codes
+            chunk: list[Row] = []
+            read = 0
+            for number, cells in enumerate(reader.rows, start=2):
+                read += 1
+                row = parse_row(number, codes, cells)
+                if row is not None:
+                    chunk.append(row)
+                if len(chunk) >= CHUNK_ROWS:
+                    yield self._prepare(chunk, read)
+                    chunk = []
+                    read = 0
+            yield self._prepare(chunk, read)
 
-    def _read_ahead(self, path: str) -> Iterator[tuple[int, list[str]] | Chunk]:
-        reader = open_first_sheet(path)
-        header = next(reader.rows, None)
-        if header is None:
-            raise HeaderError(_t("The first sheet is empty: it needs a header row."))
-        codes = read_header(header)
-        yield max(reader.height - 1, 0), codes
-        chunk: list[tuple[Row, list[Any]]] = []
-        read = 0
-        for number, cells in enumerate(reader.rows, start=2):
-            read += 1
-            row = parse_row(number, codes, cells)
-            if row is not None:
-                chunk.append((row, cells))
-            if len(chunk) >= CHUNK_ROWS:
-                yield self._prepare(chunk, read)
-                chunk = []
-                read = 0
-        yield self._prepare(chunk, read)
+    def start(self, head: tuple[int, list[str]]) -> None:
+        self.job.total_rows, self.codes = head
 
-    def _prepare(self, rows: list[tuple[Row, list[Any]]], read: int) -> Chunk:
+    def _prepare(self, rows: list[Row], read: int) -> PreparedChunk:
         """Check the rows as new actors' records, without the database (the worker's part)."""
-        repeats: list[tuple[int, str, str, str]] = []
-        refused = 0
         lookups = self.lookups
-        prepared: list[Prepared] = []
-        for row, cells in rows:
+        chunk = PreparedChunk(read, [], [], [])
+        for row in rows:
             repeat = self._repeat(row)
             if repeat is not None:
-                repeats.append(repeat)
-                if repeat[3] == Level.ERROR:
-                    refused += 1
+                chunk.repeats.append(repeat)
+                if repeat.level == Level.ERROR:
                     continue
-            nik_hash = lookups.hash_of(row.nik) if row.nik.isdigit() else None
+            number = row.number
+            chunk.rows.append(row)
+            chunk.hashes.append(lookups.hash_of(row.nik) if row.nik.isdigit() else None)
             if row.errors:
-                cell_problems = problems(row, row.errors)
-                prepared.append((row.number, cells, nik_hash, cell_problems, None, None, [], None))
+                chunk.problems[number] = problems(row, row.errors)
                 continue
             lookups.asked = None
             valid, errors = validate_actor(
@@ -502,22 +173,22 @@ class ActorImport:
                 lookups=lookups,
             )
             if valid is None:
-                refusal = problems(row, errors)
-                prepared.append((row.number, cells, nik_hash, None, refusal, None, [], None))
-            else:
-                actor = services.new_actor(user=self.user, valid=valid)
-                prepared.append(
-                    (row.number, cells, nik_hash, None, None, actor, valid.warnings, lookups.asked)
-                )
-        return read, repeats, refused, prepared
+                chunk.refusals[number] = problems(row, errors)
+                continue
+            chunk.new[number] = services.new_actor(user=self.user, valid=valid)
+            if valid.warnings:
+                chunk.warnings[number] = valid.warnings
+            if lookups.asked is not None:
+                chunk.twins[number] = lookups.asked
+        return chunk
 
-    def _import_chunk(self, chunk: Chunk) -> None:
-        read, repeats, refused, rows = chunk
-        self.job.processed_rows += read
-        for repeat in repeats:
-            self.report.add(*repeat)
-        self.job.failed_count += refused
-        ids = actor_ids({nik_hash for _, _, nik_hash, *_ in rows if nik_hash is not None})
+    def write(self, chunk: PreparedChunk) -> None:
+        self.job.processed_rows += chunk.read
+        for line in chunk.repeats:
+            self.report.add(line)
+            if line.level == Level.ERROR:
+                self.job.failed_count += 1
+        ids = actor_ids({nik_hash for nik_hash in chunk.hashes if nik_hash is not None})
         by_hash = (
             {
                 actor.nik_hash: actor
@@ -528,56 +199,61 @@ class ActorImport:
             if ids
             else {}
         )
-        # Rows whose NIK is registered are edits: parsed again here, and checked as such.
+        # Rows whose NIK is registered are edits, checked as such.
         edits: dict[int, tuple[Row, Actor]] = {}
         fresh: set[int] = set()
         people: set[Person] = set()
-        for number, cells, nik_hash, cell_problems, refusal, _new, _warnings, twin in rows:
-            if cell_problems is not None:
-                self.report.refuse(number, cell_problems)
+        for row, nik_hash in zip(chunk.rows, chunk.hashes, strict=True):
+            number = row.number
+            if number in chunk.problems:
+                self.report.refuse(number, chunk.problems[number])
                 continue
             actor = by_hash.get(nik_hash) if nik_hash is not None else None
             if actor is None:
                 fresh.add(number)
-                if twin is not None:
-                    people.add(twin)
+                if number in chunk.twins:
+                    people.add(chunk.twins[number])
                 continue
-            row = parse_row(number, self.codes, cells)
-            assert row is not None  # the worker parsed it so
-            if not may_act_on_actor(self.user, actor, Do.CHANGE):
-                self._refuse_registered(row, actor, refusal)
+            if not allowed(self.user, Do.CHANGE, actor):
+                self._refuse_registered(row, actor, chunk.refusals.get(number))
                 continue
-            edits[number] = (row, actor)
+            edits[number] = (merge_legality(row, actor, self.codes), actor)
         checked = dict(zip(edits, self._check_edits(list(edits.values())), strict=True))
         twins = ChunkLookups.twins_only(people)
         creates: list[tuple[int, NewActor]] = []
         changes: list[tuple[Row, Actor, ValidActor]] = []
-        for number, *_cells, refusal, new, warnings, twin in rows:  # in row order
+        for row in chunk.rows:  # in row order
+            number = row.number
             if number in checked:
-                row, actor = edits[number]
+                edit, actor = edits[number]
                 valid, errors = checked[number]
                 if valid is None:
-                    self.report.errors(row, errors)
+                    self.report.refuse(number, problems(edit, errors))
                     continue
                 for warning in valid.warnings:
-                    self.report.warning(number, warning)
-                changes.append((row, actor, valid))
+                    self._warn(number, warning)
+                changes.append((edit, actor, valid))
             elif number not in fresh:
                 continue  # cells in error, or an edit refused: reported above
-            elif refusal is not None:
-                self.report.refuse(number, refusal)
-            elif new is not None:
-                for warning in warnings:
-                    self.report.warning(number, warning)
+            elif number in chunk.refusals:
+                self.report.refuse(number, chunk.refusals[number])
+            else:
+                for warning in chunk.warnings.get(number, ()):
+                    self._warn(number, warning)
+                twin = chunk.twins.get(number)
                 if twin is not None and (found := twins.twin(*twin, None)):
-                    self.report.warning(number, twin_warning(found))
-                creates.append((number, new))
+                    self._warn(number, twin_warning(found))
+                creates.append((number, chunk.new[number]))
         if not (changes or creates):
             return
         with transaction.atomic():
             for row, actor, valid in changes:
                 self._update(row, actor, valid)
             self._create(creates)
+
+    def _warn(self, row: int, warning: str) -> None:
+        column = "nik" if "NIK" in warning else "name"
+        self.report.add(Line(row, column, warning, Level.WARNING.value))
 
     def _refuse_registered(self, row: Row, actor: Actor, refusal: Problems | None) -> None:
         """A row whose NIK is an actor's the user may not change: refused as the new record it
@@ -589,15 +265,11 @@ class ActorImport:
             return
         conflicts.check_allowance(self.user)
         conflicts.record_conflict(user=self.user, actor=actor, channel="import")
-        self.report.errors(
-            row,
-            {
-                "nik": _t(
-                    "An actor with this NIK is already registered outside your "
-                    "region or caseload; ask her regency officer."
-                )
-            },
+        reason = _t(
+            "An actor with this NIK is already registered outside your region or caseload; "
+            "ask her regency officer."
         )
+        self.report.refuse(row.number, [("nik", reason)])
 
     def _check_edits(self, edits: list[tuple[Row, Actor]]) -> list[tuple[ValidActor | None, Any]]:
         """The records of edits, checked with the database (validation only reads: it runs
@@ -607,7 +279,6 @@ class ActorImport:
         records = []
         for row, actor in edits:
             data = dict(row.data)
-            _merge_legality(row, actor, self.codes)
             if not data.get("facilitator"):
                 data.pop("facilitator", None)  # a blank cell keeps her facilitator
             records.append(ActorRecord(data, row.legality, actor))
@@ -621,14 +292,14 @@ class ActorImport:
             villages=self.villages,
         )
 
-    def _repeat(self, row: Row) -> tuple[int, str, str, str] | None:
+    def _repeat(self, row: Row) -> Line | None:
         """The report line of a row repeated in the file: a repeated NIK is an error naming
         the first row (the row is refused), a repeated person a warning."""
         if row.nik:
             first = self.seen_nik.setdefault(row.nik, row.number)
             if first != row.number:
                 reason = _t("Same NIK as row %(row)s of this file.") % {"row": first}
-                return row.number, "nik", reason, Level.ERROR.value
+                return Line(row.number, "nik", reason, Level.ERROR.value)
         person = (
             name_key(str(row.data.get("name", ""))),
             cell_text(row.data.get("birth_date")),
@@ -640,7 +311,7 @@ class ActorImport:
                 reason = _t(
                     "Possible duplicate of row %(row)s: same name, birth date and village."
                 ) % {"row": first}
-                return row.number, "name", reason, Level.WARNING.value
+                return Line(row.number, "name", reason, Level.WARNING.value)
         return None
 
     def _update(self, row: Row, actor: Actor, valid: ValidActor) -> None:
@@ -657,7 +328,7 @@ class ActorImport:
                 )
         except DatabaseError as exc:
             log.warning("import row %s not updated: %s", row.number, exc)
-            self.report.errors(row, {"": _t("The row could not be saved; try again.")})
+            self.report.refuse(row.number, [("", _t("The row could not be saved; try again."))])
             return
         if services.snapshot(actor) == before:
             self.job.skipped_count += 1
@@ -685,134 +356,6 @@ class ActorImport:
                 )
 
 
-class _Collections:
-    """The garbage collector's settings outside jobs, and how many jobs are running (a
-    consumer may run jobs in several threads; the settings are the process's)."""
-
-    lock = threading.Lock()
-    running = 0
-    thresholds = gc.get_threshold()
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Fewer cyclic garbage collections while jobs run. An import allocates millions of
-    short-lived containers, each collection of the older generations walks every object
-    the process holds (Django, the job's state), and the default thresholds spent about a
-    tenth of an import's time there. Objects made before the first job are set aside
-    (gc.freeze) and collections run at most a tenth as often; all as before once the last
-    running job is done."""
-    with _Collections.lock:
-        if not _Collections.running:
-            _Collections.thresholds = gc.get_threshold()
-            gc.freeze()
-            gc.set_threshold(10_000, 20, 100)
-        _Collections.running += 1
-    try:
-        yield
-    finally:
-        with _Collections.lock:
-            _Collections.running -= 1
-            if not _Collections.running:
-                gc.set_threshold(*_Collections.thresholds)
-                gc.unfreeze()
-
-
-class Importer(Protocol):
-    """One pass over a spreadsheet for an ImportJob (ActorImport, results.ResultsImport)."""
-
-    report: Report
-
-    def run(self) -> None: ...
-
-    def settings(self) -> AbstractContextManager[None]:
-        """What the run is wrapped in (database and collector settings)."""
-
-    def summary(self) -> dict[str, Any]:
-        """The job's counts for its audit row."""
-
-
-def run_importer(job_id: int, make: Callable[[ImportJob], Importer]) -> ImportJob | None:
-    """Run a queued job once with the importer `make` builds; a job already running, done or
-    failed is left alone. A failure fails the job with a message in its report, whole chunks
-    kept; a file refused by the upload checks or whose reading went past its limits
-    (lib.uploads) fails it naming the reason. The run is audited with the job's counts."""
-    if not claim(ImportJob, job_id):
-        return None
-    job = ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
-    importer = make(job)
-    started = time.monotonic()
-    try:
-        with importer.settings():
-            importer.run()
-        job.status = JobStatus.DONE
-    except (HeaderError, NotASpreadsheet, UploadRefused) as exc:
-        importer.report.add(1, "", str(exc))
-        job.status = JobStatus.FAILED
-    except conflicts.TooManyConflicts as exc:
-        importer.report.add(0, "nik", str(exc))
-        job.status = JobStatus.FAILED
-    except Exception as exc:
-        refused = parse_failure(exc)
-        if refused is None:
-            log.exception("%s import job %s failed", job.kind, job_id)
-            importer.report.add(0, "", _t("The import stopped on an unexpected error."))
-        else:
-            log.warning("%s import job %s: %s", job.kind, job_id, refused)
-            importer.report.add(1, "", str(refused))
-        job.status = JobStatus.FAILED
-    job.finished_at = timezone.now()
-    importer.report.save("status", "finished_at", "total_rows")
-    record_legacy(
-        user=job.uploaded_by,
-        action=Action.IMPORT,
-        object_type="import_job",
-        object_id=job.pk,
-        object_repr=job.original_name,
-        region_code=audit_region(job.uploaded_by),
-        after={
-            "status": job.status,
-            **importer.summary(),
-            "seconds": round(time.monotonic() - started, 2),
-        },
-    )
-    return job
-
-
 def run_job(job_id: int) -> ImportJob | None:
-    """Run a queued actor import once (see run_importer)."""
-    return run_importer(job_id, ActorImport)
-
-
-def resumed_message(job: ImportJob) -> str:
-    return _t(
-        "The import was started again (run %(attempt)s of %(attempts)s) after its process "
-        "stopped; rows stored before then are counted as unchanged."
-    ) % {"attempt": job.attempts, "attempts": settings.JOB_MAX_ATTEMPTS}
-
-
-def recover_imports(enqueue: Callable[[ImportJob], None]) -> list[ImportJob]:
-    """Imports whose process died (running, heartbeat stale) run again from the first row,
-    up to JOB_MAX_ATTEMPTS runs: a run is idempotent (a row already stored is found by its
-    NIK and left unchanged, a result already counted is a repeat), so nothing is doubled.
-    Past that, the job fails saying which rows were kept. See lib.jobs.recover_jobs."""
-
-    def requeue(job: ImportJob) -> dict[str, Any]:
-        return {
-            "processed_rows": 0,
-            "created_count": 0,
-            "updated_count": 0,
-            "skipped_count": 0,
-            "failed_count": 0,
-        }
-
-    def fail(job: ImportJob) -> dict[str, Any]:
-        reason = _t(
-            "The import stopped: its process was killed %(attempts)s times. The rows stored "
-            "before then are kept (the first %(rows)s rows of the file were processed); "
-            "upload the file again to import the rest: rows already stored are left unchanged."
-        ) % {"attempts": job.attempts, "rows": job.processed_rows}
-        line = {"row": 0, "column": "", "reason": reason, "level": str(Level.ERROR)}
-        return {"messages": [*job.messages, line]}
-
-    return recover_jobs(ImportJob, requeue=requeue, enqueue=enqueue, fail=fail)
+    """Run a queued actor import once (lib.runner.run)."""
+    return run_import(job_id, ActorImport)

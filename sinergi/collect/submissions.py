@@ -29,7 +29,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User, account_of
-from sinergi.accounts.scoping import restrict_actors
 from sinergi.assessments.choices import InstrumentStatus, Source
 from sinergi.assessments.models import Instrument, Period
 from sinergi.assessments.services import Refused, compiled, submit_assessment
@@ -210,9 +209,7 @@ def _actor(user: User | AnonymousUser, envelope: Envelope) -> Actor:
     actor = None
     if envelope.actor.isdigit():
         actor = (
-            restrict_actors(Actor.objects.order_by(), user, Do.CHANGE)
-            .filter(pk=envelope.actor)
-            .first()
+            Actor.objects.visible_to(user, Do.CHANGE).order_by().filter(pk=envelope.actor).first()
         )
     if actor is None:
         # The same words whether the actor does not exist or is someone else's: no leak.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import close_db, db_periodic_task, db_task, on_startup
 
-from sinergi.collect import imports, results
+from sinergi.collect import imports, jobs, results
 from sinergi.collect.choices import JobKind
 from sinergi.collect.models import ImportJob
 
@@ -27,8 +27,8 @@ def enqueue(job: ImportJob) -> None:
 
 @db_periodic_task(crontab(minute="*"))  # type: ignore[untyped-decorator]  # huey ships no type hints
 def recover_stalled_imports() -> None:
-    """Imports whose consumer was killed: queued again or failed (imports.recover_imports)."""
-    imports.recover_imports(enqueue)
+    """Imports whose consumer was killed: queued again or failed (jobs.recover_imports)."""
+    jobs.recover_imports(enqueue)
 
 
 @on_startup()  # type: ignore[untyped-decorator]  # huey ships no type hints
@@ -37,4 +37,4 @@ def recover_imports_at_start() -> None:
     """The same when a consumer starts (in each of its workers): a job whose consumer was
     killed longer than JOB_STALE_SECONDS ago is taken up at once, a later one by the
     periodic task."""
-    imports.recover_imports(enqueue)
+    jobs.recover_imports(enqueue)

@@ -18,7 +18,7 @@ from sinergi.accounts.scoping import may_write
 from sinergi.assessments.choices import InstrumentStatus, PeriodStatus
 from sinergi.assessments.models import Instrument, Period
 from sinergi.assessments.services import current_instrument
-from sinergi.collect import imports, results, services
+from sinergi.collect import actor_sheet, results_sheet, services
 from sinergi.collect.choices import JobKind
 from sinergi.collect.forms import UploadForm, too_big_message
 from sinergi.collect.models import ImportJob
@@ -90,7 +90,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 def import_template(request: HttpRequest) -> FileResponse:
     _writer(request)
     return FileResponse(
-        write_workbook(imports.template_sheets()),
+        write_workbook(actor_sheet.template_sheets()),
         as_attachment=True,
         filename="sinergi-actors-template.xlsx",
         content_type=XLSX_CONTENT_TYPE,
@@ -168,9 +168,9 @@ def results_import_template(request: HttpRequest) -> FileResponse:
     period = next((p for p in open_periods if p.code == request.GET.get("period")), None)
     rows: Any = ()
     if period is not None:
-        rows = results.prefilled_rows(request.user, instrument, period)
+        rows = results_sheet.prefilled_rows(request.user, instrument, period)
     return FileResponse(
-        write_workbook(results.template_sheets(instrument, open_periods, rows)),
+        write_workbook(results_sheet.template_sheets(instrument, open_periods, rows)),
         as_attachment=True,
         filename=f"sinergi-results-{instrument.code}-{instrument.version}.xlsx",
         content_type=XLSX_CONTENT_TYPE,

@@ -25,6 +25,7 @@ from sinergi.accounts.choices import Role
 from sinergi.accounts.models import Membership, User
 from sinergi.assessments import services
 from sinergi.assessments.choices import AssessmentStatus, PeriodStatus, Source
+from sinergi.assessments.events import ResultChange
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
@@ -276,9 +277,7 @@ def _ensure_results(
     for row in created:
         # The very announcement submit_assessment makes (private only for want of a public
         # name), so read models subscribed to results count these too.
-        services.announce(
-            services.ResultChange(row.period_id, row.actor_id, row.regency_code, None, row)
-        )
+        services.announce(ResultChange(row.period_id, row.actor_id, row.regency_code, None, row))
     return len(created)
 
 

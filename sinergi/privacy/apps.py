@@ -9,11 +9,6 @@ class PrivacyConfig(AppConfig):
     label = "privacy"
 
     def ready(self) -> None:
-        from sinergi.privacy import services
-        from sinergi.registry.exports import export_filters
-        from sinergi.registry.services import consent_listeners
+        from sinergi.privacy import events
 
-        if services.on_consent not in consent_listeners:
-            consent_listeners.append(services.on_consent)
-        if services.without_withdrawn not in export_filters:
-            export_filters.append(services.without_withdrawn)
+        events.subscribe()

@@ -36,8 +36,8 @@ from sinergi.lib.scope import Do, Principal, allowed
 from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, RequestKind
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.registry.choices import Status
+from sinergi.registry.events import ConsentChange
 from sinergi.registry.models import Actor, LegalityItem
-from sinergi.registry.services import ConsentChange
 from sinergi.registry.validation import name_key
 
 # The keys of an actor's audit snapshot that identify her (see registry.services.snapshot).
@@ -110,7 +110,7 @@ def consent_events(user: Any, source: str, changes: Sequence[ConsentChange]) -> 
 
 
 def on_consent(user: Any, source: str, changes: Sequence[ConsentChange]) -> None:
-    """Listener of registry.services.consent_listeners: called inside the writer's
+    """Listener of registry.events.consent_written: called inside the writer's
     transaction, whose own audit row already names the user."""
     ConsentEvent.objects.bulk_create(consent_events(user, source, changes), batch_size=500)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +22,7 @@ from sinergi.lib.crypto import decrypt
 from sinergi.lib.scope import Do, allowed
 from sinergi.lib.xlsx import XLSX_CONTENT_TYPE, Sheet, neutralise, write_workbook
 from sinergi.registry.choices import LegalityKind
+from sinergi.registry.events import export_filters
 from sinergi.registry.models import Actor
 from sinergi.registry.queries import (
     BadFilter,
@@ -59,9 +60,6 @@ COLUMNS = (
 REFERENCE_COLUMNS = ("id", "village_name", "level")
 EXPORT_COLUMNS = ("id", *COLUMNS, "village_name", "level")
 _NUMBERED = (LegalityKind.NIB, LegalityKind.PIRT, LegalityKind.HALAL)
-# Rules on who may leave the system in an export (the privacy app adds the consent rule at
-# start-up), applied after the user's scope and filters.
-export_filters: list[Callable[[QuerySet[Actor]], QuerySet[Actor]]] = []
 
 
 def _yes_no(value: bool) -> str:

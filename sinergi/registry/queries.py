@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -16,6 +16,7 @@ from sinergi.lib.crypto import lookup_hash
 from sinergi.lib.scope import Do, Principal, ScopedQuerySet
 from sinergi.regions.codes import normalise
 from sinergi.registry.choices import Sector, Status
+from sinergi.registry.events import level_sources
 from sinergi.registry.models import Actor
 from sinergi.registry.rules import mask_nik
 from sinergi.registry.validation import name_key
@@ -24,23 +25,6 @@ _CHOICE_FILTERS = (
     ("sector", Sector, _("'%(value)s' is not a valid sector.")),
     ("status", Status, _("'%(value)s' is not a valid status.")),
 )
-
-
-class LevelSource(Protocol):
-    """Where actors' levels come from (the mapping app registers one at start-up), so the
-    registry can list and filter by level without depending on the mapping."""
-
-    def level_codes(self) -> list[str]: ...
-
-    def period_exists(self, code: str) -> bool: ...
-
-    def with_levels(self, queryset: QuerySet[Actor], period: str | None) -> QuerySet[Actor]:
-        """Annotate `level` (in the period, or the latest); with a period, keep only actors
-        with a counted result in it."""
-        ...
-
-
-level_sources: list[LevelSource] = []
 
 
 class BadFilter(ValueError):

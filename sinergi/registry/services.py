@@ -1,15 +1,17 @@
 """Writes to the actor registry. Each function is atomic and leaves one audit row.
 
-Where an actor is counted (her village, sector and facilitator) is announced to
-`actor_listeners` inside the same transaction whenever it is set or changes, so read models
-(analytics) stay exact without the registry importing them.
+Where an actor is counted (her village, sector and facilitator) and her consents are
+announced (registry.events: actors_moved, consent_written) inside the same transaction
+whenever they are set or change, so read models stay exact without the registry importing
+them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
@@ -23,6 +25,8 @@ from sinergi.lib.bulk import JSONText, insert_rows, json_text
 from sinergi.lib.crypto import decrypt, encrypt, lookup_hash
 from sinergi.regions.codes import ancestors
 from sinergi.regions.models import Region
+from sinergi.registry import events
+from sinergi.registry.events import ActorMove, ActorPlace
 from sinergi.registry.models import RECORD_FIELDS, Actor, LegalityItem
 from sinergi.registry.records import ValidActor
 from sinergi.registry.rules import mask_nik
@@ -49,44 +53,6 @@ _ACTOR_COLUMNS = (
     "facilitator_id",
 )
 _LEGALITY_COLUMNS = ("actor_id", "kind", "number", "issued_on", "expires_on")
-
-
-class ActorPlace(NamedTuple):
-    """Where an actor is counted: her village, sector and facilitator."""
-
-    village_code: str
-    sector: str
-    facilitator_id: int | None
-
-
-class ActorMove(NamedTuple):
-    """An actor was registered (old None) or her place changed."""
-
-    actor_id: int
-    old: ActorPlace | None
-    new: ActorPlace | None
-
-
-# Read models subscribe here at start-up (AppConfig.ready); called inside the transaction.
-actor_listeners: list[Callable[[Sequence[ActorMove]], None]] = []
-
-
-def announce_actors(moves: Sequence[ActorMove]) -> None:
-    if moves:
-        for listener in actor_listeners:
-            listener(moves)
-
-
-# Consent as it is written: (actor id, her record before or None when new, after), announced
-# inside the same transaction so the privacy app keeps its history (given, withdrawn, by whom)
-# without the registry depending on it. The second argument names the writer.
-ConsentChange = tuple[int, Mapping[str, Any] | None, Mapping[str, Any]]
-consent_listeners: list[Callable[[Any, str, Sequence[ConsentChange]], None]] = []
-
-
-def announce_consent(user: Any, source: str, changes: Sequence[ConsentChange]) -> None:
-    for listener in consent_listeners:
-        listener(user, source, changes)
 
 
 def place_of(actor: Actor) -> ActorPlace:
@@ -191,21 +157,27 @@ def register_actor(
         _apply(actor, {**data, "facilitator": facilitator}, village, facilitator)
         actor.save()
         _replace_legality(actor, legality or [])
-        announce_actors([ActorMove(actor.pk, None, place_of(actor))])
-        announce_consent(user, "register", [(actor.pk, None, snapshot(actor))])
+        events.actors_moved.announce([ActorMove(actor.pk, None, place_of(actor))])
+        events.consent_written.announce(user, "register", [(actor.pk, None, snapshot(actor))])
         record(user, Action.CREATE, actor, after=snapshot(actor))
     return actor
 
 
-# A validated new actor as register_actors_bulk stores her: NIK hash, name, the values of
-# _ACTOR_COLUMNS, legality items (kind, number, issued_on, expires_on), her CREATE audit
-# row's `after` as JSON text, and her place (village, sector, facilitator id). Plain tuples,
-# made without the database: an import makes them in its worker process and sends them to
-# the job, and plain tuples are the cheapest values to pickle.
-NewActor = tuple[str, str, tuple[Any, ...], list[tuple[Any, ...]], str, tuple[str, str, int | None]]
+@dataclass(frozen=True)
+class NewActor:
+    """A validated new actor as register_actors_bulk stores her, made without the database
+    (an import makes them in its worker process and sends them to the job)."""
+
+    nik_hash: str
+    name: str
+    row: tuple[Any, ...]  # the values of _ACTOR_COLUMNS
+    legality: list[tuple[Any, ...]]  # (kind, number, issued_on, expires_on) each
+    audit: str  # her CREATE audit row's `after`, as JSON text
+    # Her ActorPlace's values (a plain tuple costs the job less to receive).
+    place: tuple[str, str, int | None]
 
 
-def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
+def new_actor(*, user: User | AnonymousUser, valid: ValidActor) -> NewActor:
     """A validated record as register_actor would store her: the same defaults (a
     facilitator's own registrations are hers), columns and audit snapshot."""
     own = user if is_facilitator(user) else None
@@ -235,13 +207,13 @@ def new_actor(*, user: Any, valid: ValidActor) -> NewActor:
         facilitator_id,
     )
     state = _state({**plain, "nik_masked": masked, "village_id": village}, facilitator, items)
-    return (
-        nik_hash,
-        plain["name"],
-        row,
-        [(i["kind"], i["number"], i["issued_on"], i["expires_on"]) for i in items],
-        json_text(state),
-        (village, plain["sector"], facilitator_id),
+    return NewActor(
+        nik_hash=nik_hash,
+        name=plain["name"],
+        row=row,
+        legality=[(i["kind"], i["number"], i["issued_on"], i["expires_on"]) for i in items],
+        audit=json_text(state),
+        place=(village, plain["sector"], facilitator_id),
     )
 
 
@@ -250,26 +222,26 @@ def register_actors_bulk(*, user: User | AnonymousUser, actors: Sequence[NewActo
     same rows and one CREATE audit row per actor, but one prepared INSERT per table instead
     of several per actor. All or none."""
     with transaction.atomic():
-        insert_rows(Actor, _ACTOR_COLUMNS, [row for _, _, row, _, _, _ in actors])
-        ids = actor_ids([nik_hash for nik_hash, *_ in actors])
-        announce_actors(
-            [ActorMove(ids[nik_hash], None, ActorPlace(*place)) for nik_hash, *_, place in actors]
+        insert_rows(Actor, _ACTOR_COLUMNS, [actor.row for actor in actors])
+        ids = actor_ids([actor.nik_hash for actor in actors])
+        events.actors_moved.announce(
+            [ActorMove(ids[actor.nik_hash], None, ActorPlace(*actor.place)) for actor in actors]
         )
         insert_rows(
             LegalityItem,
             _LEGALITY_COLUMNS,
-            [(ids[nik_hash], *item) for nik_hash, _, _, items, _, _ in actors for item in items],
+            [(ids[actor.nik_hash], *item) for actor in actors for item in actor.legality],
         )
-        announce_consent(
+        events.consent_written.announce(
             user,
             "import",
             [
                 (
-                    ids[nik_hash],
+                    ids[actor.nik_hash],
                     None,
-                    dict(zip(RECORD_FIELDS, row[: len(RECORD_FIELDS)], strict=True)),
+                    dict(zip(RECORD_FIELDS, actor.row[: len(RECORD_FIELDS)], strict=True)),
                 )
-                for nik_hash, _, row, *_ in actors
+                for actor in actors
             ],
         )
         # Each named as Actor.audit_subject names her, from her row (no model instance).
@@ -277,8 +249,11 @@ def register_actors_bulk(*, user: User | AnonymousUser, actors: Sequence[NewActo
             user,
             Action.CREATE,
             [
-                Entry(Subject("actor", ids[nik_hash], name, place[0]), after=JSONText(audit))
-                for nik_hash, name, _, _, audit, place in actors
+                Entry(
+                    Subject("actor", ids[actor.nik_hash], actor.name, actor.place[0]),
+                    after=JSONText(actor.audit),
+                )
+                for actor in actors
             ],
         )
 
@@ -299,11 +274,11 @@ def update_actor(
         _apply(actor, data, village, facilitator)
         actor.save()
         if place_of(actor) != was:
-            announce_actors([ActorMove(actor.pk, was, place_of(actor))])
+            events.actors_moved.announce([ActorMove(actor.pk, was, place_of(actor))])
         if legality is not None:
             _replace_legality(actor, legality)
         old, new = diff(before, snapshot(actor))
-        announce_consent(user, "update", [(actor.pk, before, new)])
+        events.consent_written.announce(user, "update", [(actor.pk, before, new)])
         if old or new:
             record(user, Action.UPDATE, actor, before=old, after=new)
     return actor

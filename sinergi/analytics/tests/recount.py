@@ -7,15 +7,16 @@ from collections import Counter
 from typing import Any
 
 from sinergi.assessments.models import Assessment
+from sinergi.registry.events import ActorMove, actors_moved
 from sinergi.registry.models import Actor
-from sinergi.registry.services import ActorMove, announce_actors, place_of
+from sinergi.registry.services import place_of
 from sinergi.test import ActorFactory
 
 
 def register(**fields: Any) -> Actor:
     """An actor from the factory, announced as the registry's services announce one."""
     actor: Actor = ActorFactory(**fields)
-    announce_actors([ActorMove(actor.pk, None, place_of(actor))])
+    actors_moved.announce([ActorMove(actor.pk, None, place_of(actor))])
     return actor
 
 

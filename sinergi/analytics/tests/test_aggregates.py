@@ -11,7 +11,7 @@ from sinergi.analytics import aggregates, slices
 from sinergi.analytics.models import CountedResult, LevelCount, RegisteredCount, TransitionCount
 from sinergi.analytics.slices import Standing
 from sinergi.analytics.tests import recount
-from sinergi.assessments import rescoring, services
+from sinergi.assessments import events, rescoring, services
 from sinergi.assessments.models import Assessment, Period
 from sinergi.assessments.tests.test_rescore import BORDER, new_version
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER
@@ -193,11 +193,11 @@ def test_a_single_write_hands_over_what_a_rescore_reads_back(
     p2018, _p2019 = rounds
     actor = recount.register()
     moves: list[Any] = []
-    services.result_batch_listeners.append(moves.extend)
+    events.results_moved.listeners.append(moves.extend)
     try:
         stored = submit(actor, p2018, DEVELOPING | {"legality": ["sku", "nib", "pirt"]})
     finally:
-        services.result_batch_listeners.remove(moves.extend)
+        events.results_moved.listeners.remove(moves.extend)
     (move,) = moves
     assert move.new_answers["legality"] == ["nib", "pirt", "sku"]
     assert move.new_graduate is stored.graduate
@@ -221,7 +221,7 @@ def test_a_rescored_result_that_stands_as_before_costs_no_query(
     actor = recount.register()
     stored = submit(actor, p2018, DEVELOPING)
     kept = snapshot()
-    same = services.ResultMove(
+    same = events.ResultMove(
         *(p2018.pk, actor.pk, stored.regency_code, stored.pk, stored.level),
         *(stored.pk + 1, stored.level, stored.graduate),
         old_graduate=stored.graduate,

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
-from sinergi.assessments import rescoring, services, tasks
+from sinergi.assessments import events, rescoring, services, tasks
 from sinergi.assessments.choices import AssessmentStatus, InstrumentStatus, PeriodStatus, Source
 from sinergi.assessments.instrument.reader import DEFAULT_FILE
 from sinergi.assessments.models import Assessment, Instrument, Period, RescoreJob
@@ -207,10 +207,10 @@ def test_running_the_job_twice_changes_nothing_the_second_time(
 def test_listeners_hear_every_change_one_at_a_time_or_in_batches(
     personas: Personas, mapping: Mapping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    changes: list[services.ResultChange] = []
-    batches: list[list[services.ResultMove]] = []
-    monkeypatch.setattr(services, "result_listeners", [changes.append])
-    monkeypatch.setattr(services, "result_batch_listeners", [lambda ms: batches.append(list(ms))])
+    changes: list[events.ResultChange] = []
+    batches: list[list[events.ResultMove]] = []
+    monkeypatch.setattr(events.result_changed, "listeners", [changes.append])
+    monkeypatch.setattr(events.results_moved, "listeners", [lambda ms: batches.append(list(ms))])
     rescore(personas.admin, mapping, [mapping.p2019])
     new_rows = counted(period=mapping.p2019)
     moves = [m for batch in batches for m in batch]
@@ -243,8 +243,8 @@ def test_listeners_hear_every_change_one_at_a_time_or_in_batches(
 def test_chunks_and_batches_give_what_one_pass_gives(
     personas: Personas, mapping: Mapping, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    batches: list[list[services.ResultMove]] = []
-    monkeypatch.setattr(services, "result_batch_listeners", [lambda ms: batches.append(list(ms))])
+    batches: list[list[events.ResultMove]] = []
+    monkeypatch.setattr(events.results_moved, "listeners", [lambda ms: batches.append(list(ms))])
     monkeypatch.setattr(rescoring, "RESCORE_CHUNK", 3)
     monkeypatch.setattr(rescoring, "RESCORE_BATCH", 2)
     job = rescore(personas.admin, mapping, [mapping.p2018, mapping.p2019])

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sinergi.assessments import services
+from sinergi.assessments import events, services
 from sinergi.assessments.choices import PeriodStatus
 from sinergi.assessments.models import Assessment, Period
 from sinergi.assessments.scoring import check_answers
@@ -184,8 +184,8 @@ def test_scope_and_roles_decide_who_may_record(personas: Personas, period: Perio
 
 
 def test_a_listener_hears_every_counted_change(personas: Personas, period: Period) -> None:
-    heard: list[services.ResultChange] = []
-    services.result_listeners.append(heard.append)
+    heard: list[events.ResultChange] = []
+    events.result_changed.listeners.append(heard.append)
     try:
         actor = ActorFactory()
         first = services.submit_assessment(
@@ -195,7 +195,7 @@ def test_a_listener_hears_every_counted_change(personas: Personas, period: Perio
             user=personas.rembang, actor=actor, period=period, answers=ADVANCED
         ).assessment
     finally:
-        services.result_listeners.remove(heard.append)
+        events.result_changed.listeners.remove(heard.append)
     assert [(c.old, c.new) for c in heard] == [(None, first), (first, second)]
 
 
@@ -241,11 +241,11 @@ def test_the_service_stores_nothing_for_the_answers_it_counts_already(period: Pe
     actor = ActorFactory()
     first = submit(actor, period)
     heard: list[Any] = []
-    services.result_listeners.append(heard.append)
+    events.result_changed.listeners.append(heard.append)
     try:
         again = submit(actor, period)
     finally:
-        services.result_listeners.remove(heard.append)
+        events.result_changed.listeners.remove(heard.append)
     assert (first.stored, again.stored) == (True, False)
     assert again.assessment == first.assessment
     assert again.result == first.result

@@ -11,7 +11,7 @@ from django.test import Client
 from python_calamine import CalamineWorkbook
 
 from sinergi.audit.models import Action, AuditEvent
-from sinergi.collect import imports
+from sinergi.collect import actor_sheet, imports
 from sinergi.collect.choices import JobStatus
 from sinergi.collect.models import ImportJob
 from sinergi.collect.tests.sheets import HEADER, actor_row, upload, xlsx_bytes
@@ -363,7 +363,7 @@ def test_chunks_give_the_report_and_actors_one_chunk_gives(
 def test_a_failure_while_reading_fails_the_job_and_keeps_whole_chunks(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    parse = imports.parse_row
+    parse = actor_sheet.parse_row
 
     def failing(number: int, codes: Any, cells: Any) -> Any:
         if number == 5:

@@ -20,7 +20,7 @@ from sinergi.assessments.choices import PeriodStatus, Source
 from sinergi.assessments.models import Assessment, Instrument, Period
 from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER, counting_checks
 from sinergi.audit.models import Action, AuditEvent
-from sinergi.collect import results, tasks
+from sinergi.collect import results, results_sheet, tasks
 from sinergi.collect.choices import JobKind, JobStatus
 from sinergi.collect.models import ImportJob
 from sinergi.collect.tests.sheets import upload
@@ -499,7 +499,7 @@ def test_a_results_import_killed_mid_run_is_resumed_with_no_result_stored_twice(
     write = results.ResultsImport._import_chunk
     written: list[int] = []
 
-    def dies(self: results.ResultsImport, rows: list[results.Row]) -> None:
+    def dies(self: results.ResultsImport, rows: list[results_sheet.Row]) -> None:
         if written:
             raise Killed
         written.append(len(rows))

@@ -124,7 +124,7 @@ def crashed_import(personas: Personas, monkeypatch: pytest.MonkeyPatch, rows: in
     job = ImportJob(kind=JobKind.ACTORS, uploaded_by=personas.rembang, original_name="a.xlsx")
     job.file.save("a.xlsx", SimpleUploadedFile("a.xlsx", content), save=False)
     job.save()
-    write = imports.ActorImport._import_chunk
+    write = imports.ActorImport.write
     chunks: list[Any] = []
 
     def dies(self: imports.ActorImport, chunk: Any) -> None:
@@ -135,7 +135,7 @@ def crashed_import(personas: Personas, monkeypatch: pytest.MonkeyPatch, rows: in
 
     monkeypatch.setattr(imports, "CHUNK_ROWS", 2)
     with monkeypatch.context() as patch:
-        patch.setattr(imports.ActorImport, "_import_chunk", dies)
+        patch.setattr(imports.ActorImport, "write", dies)
         with pytest.raises(Killed):
             imports.run_job(job.pk)
     job.refresh_from_db()

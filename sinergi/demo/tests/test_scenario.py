@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.test import Client
 
 from sinergi.accounts.models import User
-from sinergi.assessments import services
+from sinergi.assessments import events
 from sinergi.assessments.instrument.reader import DEFAULT_FILE, load_definition
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import AuditEvent
@@ -212,12 +212,12 @@ def test_it_stores_the_same_results_every_time() -> None:
 
 
 def test_it_announces_every_result_it_stores() -> None:
-    heard: list[services.ResultChange] = []
-    services.result_listeners.append(heard.append)
+    heard: list[events.ResultChange] = []
+    events.result_changed.listeners.append(heard.append)
     try:
         load_demo(actors=SMALL)
     finally:
-        services.result_listeners.remove(heard.append)
+        events.result_changed.listeners.remove(heard.append)
     stored = Assessment.objects.in_bulk()
     assert len(heard) == len(stored) > 2 * SMALL
     assert {c.new.pk for c in heard if c.new} == set(stored)
