@@ -101,3 +101,12 @@ def test_the_scan_finds_what_it_looks_for() -> None:
     )
     assert region_filters(sample, scoped_paths()) == [1, 2]
     assert level_maps(sample) == [3]
+
+
+def test_no_module_is_longer_than_a_reader_can_hold() -> None:
+    long = {
+        f"{path.relative_to(ROOT)}: {lines}"
+        for path in sources()
+        if (lines := len(path.read_text().splitlines())) > 600
+    }
+    assert not long, "cut it along its seams:\n" + "\n".join(sorted(long))
