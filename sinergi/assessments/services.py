@@ -281,7 +281,6 @@ def submit_assessment(
     source: str = Source.WEB,
     instrument: Instrument | None = None,
     status: str = AssessmentStatus.SUBMITTED,
-    rescore: bool = False,
     store_repeat: bool = False,
     counted: Assessment | None = None,
 ) -> Submitted:
@@ -298,7 +297,8 @@ def submit_assessment(
 
     Raw answers are checked under `instrument` (by default the current one); Checked
     answers are not checked again and are scored under their own instrument.
-    Refused (nothing stored) when the period is closed or locked (a re-score excepted),
+    Refused (nothing stored) when the period is closed or locked (re-scoring, which may
+    change closed periods, writes its rows itself: assessments.rescoring),
     when no instrument is published, or when an answer is wrong (errors by question code).
     """
     checked: Checked | None
@@ -314,7 +314,7 @@ def submit_assessment(
     if (same := _unchanged(counted, compared)) is not None:
         return same
     # Asked before the transaction, which on SQLite holds the one write lock.
-    refusal = None if rescore else period_refusal(period, actor.regency_code)
+    refusal = period_refusal(period, actor.regency_code)
     counts = status != AssessmentStatus.DRAFT
     with transaction.atomic():
         # Only the result row is locked: the model's ordering joins the period, and locking
