@@ -26,7 +26,10 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class DateField(forms.DateField):
     """A date field that reads ISO dates (what the API and most sheets send) without
     strptime, which is slow; the result is the same, and other text goes through the input
-    formats as usual."""
+    formats as usual. Day-first formats are accepted, and the page shows a date picker."""
+
+    input_formats = DATE_FORMATS
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
     def strptime(self, value: str, format: str) -> date:
         if format == "%Y-%m-%d" and ISO_DATE.fullmatch(value):
@@ -74,8 +77,6 @@ class ActorFields(forms.Form):
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.FEMALE)
     birth_date = DateField(
         label=_("Birth date"),
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
     address = forms.CharField(label=_("Address"), max_length=255, required=False)
@@ -89,8 +90,6 @@ class ActorFields(forms.Form):
     consent_date = DateField(
         label=_("Consent date"),
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     consent_programme = YesNoField(
         label=_("Consents to the programme using her data"), required=False
@@ -114,14 +113,10 @@ class LegalityFields(forms.Form):
     issued_on = DateField(
         label=_("Issue date"),
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     expires_on = DateField(
         label=_("Expiry date"),
         required=False,
-        input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
