@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "sinergi.collect",
     "sinergi.analytics",
     "sinergi.privacy",
+    "sinergi.partners",
     "sinergi.demo",
 ]
 
@@ -228,6 +229,17 @@ UPLOAD_PARSE_SECONDS = env_int("UPLOAD_PARSE_SECONDS", 600, minimum=1)
 RETENTION_IMPORT_FILE_DAYS = env_int("RETENTION_IMPORT_FILE_DAYS", 30, minimum=0)
 RETENTION_INACTIVE_ACTOR_YEARS = env_int("RETENTION_INACTIVE_ACTOR_YEARS", 5, minimum=0)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1826, minimum=0)
+
+# Partners: a referral sent and not answered for this many days is flagged overdue.
+REFERRAL_ANSWER_DAYS = env_int("REFERRAL_ANSWER_DAYS", 14, minimum=1)
+# Webhook targets on loopback or private addresses are refused unless their host is listed
+# (the demo lists 127.0.0.1 so that a receiver can be tried on the same machine); plain HTTP
+# is accepted only for listed hosts.
+WEBHOOK_ALLOWED_HOSTS = env_list("WEBHOOK_ALLOWED_HOSTS", ["127.0.0.1"] if DEMO_MODE else [])
+# A webhook is disabled after this many failed deliveries in a row (each after its retries).
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5, minimum=1)
+WEBHOOK_ATTEMPTS = env_int("WEBHOOK_ATTEMPTS", 6, minimum=5)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1)
 
 # Security: strict by default; HTTPS-only cookies and HSTS unless DEBUG.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

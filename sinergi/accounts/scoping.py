@@ -51,6 +51,10 @@ def memberships(user: Principal) -> list[Membership]:
     return cached
 
 
+# What a partner's staff may do with the rows addressed to their organisation: read them and
+# answer them (accept, serve, record outcomes); never reveal an NIK or anything else.
+_STAFF_ACTIONS = {Do.VIEW, Do.CHANGE}
+
 # Actions on personal data, which need the NIK right of the membership as well as its role.
 _PERSONAL = {Do.REVEAL_NIK, Do.ANSWER_SUBJECT}
 
@@ -68,12 +72,17 @@ class Rules:
         clauses: list[Q] = []
         if reach.owner and user.is_authenticated:
             clauses.append(reach.made_by(user.pk))
-        for membership in memberships(user):
-            if not _grants(membership, action):
-                continue
+        if reach.staff and user.is_authenticated and action in _STAFF_ACTIONS:
+            clauses.append(reach.served_by(user.pk))
+        mine = [m for m in memberships(user) if _grants(m, action)]
+        if reach.national and action is Do.VIEW and mine:
+            clauses.append(reach.nationwide())
+        for membership in mine:
             if membership.role == Role.FACILITATOR:
                 if reach.caseload:
                     clauses.append(reach.in_caseload(user.pk))
+                elif reach.open_to_facilitators and action is Do.VIEW:
+                    clauses.append(reach.within(membership.region_id or ""))
             elif membership.region_id is None:
                 return Q()
             elif reach.regional:
@@ -83,16 +92,25 @@ class Rules:
     def allows(self, user: Principal, reach: Reach, action: Do, row: Model) -> bool:
         if reach.owner and user.is_authenticated and reach.owner_of(row) == user.pk:
             return True
-        for membership in memberships(user):
-            if not _grants(membership, action):
-                continue
+        mine = [m for m in memberships(user) if _grants(m, action)]
+        if reach.national and action is Do.VIEW and mine and reach.nationwide_row(row):
+            return True
+        for membership in mine:
             if membership.role == Role.FACILITATOR:
-                if reach.caseload and reach.caseload_of(row) == user.pk:
-                    return True
+                if reach.caseload:
+                    if reach.caseload_of(row) == user.pk:
+                        return True
+                elif reach.open_to_facilitators and action is Do.VIEW:
+                    if _covers(membership.region_id, reach.region_of(row)):
+                        return True
             elif membership.region_id is None or (
                 reach.regional and _covers(membership.region_id, reach.region_of(row))
             ):
                 return True
+        if reach.staff and user.is_authenticated and action in _STAFF_ACTIONS:
+            # A many-valued path (a partner's staff): asked of the database.
+            rows = type(row)._default_manager.filter(pk=row.pk)
+            return rows.filter(reach.served_by(user.pk)).exists()
         return False
 
     def grants(self, user: Principal, action: Do) -> bool:
@@ -107,6 +125,18 @@ def may_create_actor_in(user: Principal, village_code: str) -> bool:
     """Any role but viewer may register actors in a village within her region."""
     return any(
         _grants(m, Do.CHANGE) and _covers(m.region_id, village_code) for m in memberships(user)
+    )
+
+
+def may_map_in(user: Principal, region_code: str | None) -> bool:
+    """Whether an officer's regions hold this region (None: the nation), so that she may
+    record reference data there (partners and their offers): facilitators and viewers
+    record none."""
+    return any(
+        m.role != Role.FACILITATOR
+        and _grants(m, Do.CHANGE)
+        and (m.region_id is None or (region_code is not None and _covers(m.region_id, region_code)))
+        for m in memberships(user)
     )
 
 

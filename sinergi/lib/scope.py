@@ -50,6 +50,13 @@ class Reach:
     caseload the row is in. `owner`: the field naming the user who made the row (she always
     sees it). `reads_need`: the action that viewing the rows needs (raw answers need the
     right to change data).
+
+    Reference data that is not personal (partners and their offers) reaches further:
+    `national` names the region field that is empty on rows mapped nationally, which every
+    member of the programme reads; `open_to_facilitators` lets a facilitator read the rows
+    of her regions rather than only those of her caseload. `staff` is the path from a row to
+    the users who work for the organisation it is addressed to (a partner's staff): they
+    read and act on those rows, and on nothing that has no such path.
     """
 
     levels: tuple[str, ...] = ()
@@ -57,6 +64,9 @@ class Reach:
     caseload: str = ""
     owner: str = ""
     reads_need: Do = Do.VIEW
+    national: str = ""
+    open_to_facilitators: bool = False
+    staff: str = ""
 
     def through(self, relation: str) -> Reach:
         """The same reach seen from a model that points at this one through `relation`."""
@@ -70,6 +80,8 @@ class Reach:
             code=path(self.code),
             caseload=path(self.caseload),
             owner=path(self.owner),
+            national=path(self.national),
+            staff=path(self.staff),
         )
 
     @property
@@ -93,11 +105,22 @@ class Reach:
     def made_by(self, user_id: object) -> Q:
         return Q(**{self.owner: user_id}) if self.owner else Q(pk__in=[])
 
+    def nationwide(self) -> Q:
+        """Rows mapped nationally (no region), which every member reads."""
+        return Q(**{f"{self.national}__isnull": True}) if self.national else Q(pk__in=[])
+
+    def served_by(self, user_id: object) -> Q:
+        """Rows addressed to an organisation the user works for."""
+        return Q(**{self.staff: user_id}) if self.staff else Q(pk__in=[])
+
     def region_of(self, row: Model) -> str:
         """The deepest region code a loaded row sits in ("" for none)."""
         if self.levels:
             return str(_follow(row, self.levels[-1]) or "")
         return str(_follow(row, self.code) or "") if self.code else ""
+
+    def nationwide_row(self, row: Model) -> bool:
+        return bool(self.national) and _follow(row, self.national) is None
 
     def caseload_of(self, row: Model) -> object:
         return _follow(row, self.caseload) if self.caseload else None

@@ -1,0 +1,18 @@
+"""What the partners app announces (see sinergi.lib.events)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sinergi.lib.events import event
+
+if TYPE_CHECKING:
+    from sinergi.partners.models import Referral
+
+
+@event
+def referral_changed(referral: Referral, webhook_event: str, /) -> None:
+    """A referral the partner can see changed: it was sent ("referral.created", the moment
+    it reaches the partner) or moved on after that ("referral.updated"). Fires inside the
+    transaction of partners.services.move_referral. Subscribers: partners.webhooks (queues
+    a delivery to each of the partner's webhooks that wants the event)."""
