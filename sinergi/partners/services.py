@@ -358,12 +358,14 @@ def open_referral(actor: Actor, offer: Offer) -> Referral | None:
 
 
 def propose_referral(
-    *, user: Acting, actor: Actor, offer: Offer, note: str = "", today: dt.date | None = None
+    *, user: Acting, actor: Actor, offer: Offer, note: str = "", at: dt.datetime | None = None
 ) -> Referral:
     """Refer an actor the user may change to an offer she may read and the actor is eligible
     for (refused naming the rule that fails), once at a time per actor and offer. The
-    referral keeps the offer's terms and the reasons of the match."""
-    today = today or timezone.localdate()
+    referral keeps the offer's terms and the reasons of the match. `at`: when it happened,
+    for a referral recorded afterwards (the demo's history); now by default."""
+    at = at or timezone.now()
+    today = timezone.localdate(at)
     if not allowed(user, Do.CHANGE, actor):
         raise _refuse("actor", _("You may not refer this actor."))
     if not Offer.objects.visible_to(user).filter(pk=offer.pk).exists():
@@ -389,9 +391,14 @@ def propose_referral(
             province_code=actor.province_code,
             regency_code=actor.regency_code,
             proposed_by=account_of(user),
+            created_at=at,
         )
         ReferralStep.objects.create(
-            referral=referral, source="", target=ReferralStatus.PROPOSED, by=account_of(user)
+            referral=referral,
+            source="",
+            target=ReferralStatus.PROPOSED,
+            by=account_of(user),
+            at=at,
         )
         record(
             user,
@@ -433,14 +440,15 @@ def sides_of(user: Acting, referral: Referral) -> frozenset[Side]:
 
 
 def move_referral(
-    *, user: Acting, referral: Referral, step: Step, today: dt.date | None = None
+    *, user: Acting, referral: Referral, step: Step, at: dt.datetime | None = None
 ) -> Referral:
     """Take one step of a referral's lifecycle, if the rules allow it for this user (see
     sinergi.partners.lifecycle): sent only with the actor's consent to sharing with
     partners; declined and withdrawn with a reason; served with its date, and for credit the
     amount; completed with the outcome. The partner is told (referral_changed) once the
-    referral has reached it."""
-    today = today or timezone.localdate()
+    referral has reached it. `at`: when it happened, for steps recorded afterwards."""
+    now = at or timezone.now()
+    today = timezone.localdate(now)
     with transaction.atomic():
         referral = (
             Referral.objects.select_for_update()
@@ -460,7 +468,6 @@ def move_referral(
             raise Refused(errors)
         before = _referral_snapshot(referral)
         source = referral.status
-        now = timezone.now()
         referral.status = step.to
         if step.to == ReferralStatus.SENT:
             referral.addressee_id, referral.sent_at = referral.partner_id, now
@@ -479,6 +486,7 @@ def move_referral(
             target=step.to,
             by=account_of(user),
             reason=step.reason.strip(),
+            at=now,
         )
         old, new = diff(before, _referral_snapshot(referral))
         record(user, Action.UPDATE, referral, before=old, after=new)
