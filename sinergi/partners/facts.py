@@ -10,8 +10,9 @@ from django.db.models import Count, Q, QuerySet
 
 from sinergi.assessments.models import Assessment
 from sinergi.assessments.services import result_of
+from sinergi.lib.scope import Principal
 from sinergi.partners.choices import ReferralStatus
-from sinergi.partners.matching import Facts, Need, Terms, needs_of
+from sinergi.partners.matching import Facts, Match, Matcher, Need, Terms, needs_of
 from sinergi.partners.models import Offer
 from sinergi.regions.codes import ancestors
 from sinergi.registry.models import Actor, LegalityItem
@@ -100,3 +101,11 @@ def terms_of(offer: Offer, today: dt.date, taken: int) -> Terms:
         and (offer.ends_on is None or today <= offer.ends_on)
         and (offer.capacity is None or taken < offer.capacity),
     )
+
+
+def matches_for(
+    user: Principal, actors: Sequence[Actor], today: dt.date, limit: int | None = None
+) -> dict[int, list[Match]]:
+    """Each actor's eligible offers among those the user may read, best first."""
+    matcher = Matcher(offers_on(Offer.objects.visible_to(user), today))
+    return {facts.actor: matcher.match(facts, limit) for facts in facts_of(actors, today)}

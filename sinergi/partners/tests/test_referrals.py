@@ -8,6 +8,7 @@ from django.utils import timezone
 from sinergi.audit.models import AuditEvent
 from sinergi.partners import services
 from sinergi.partners.choices import ReferralStatus
+from sinergi.partners.facts import matches_for
 from sinergi.partners.lifecycle import Step
 from sinergi.partners.models import Referral
 from sinergi.partners.tests.conftest import World
@@ -138,3 +139,10 @@ def test_decline_needs_a_reason(world: World, personas: Personas) -> None:
     referral = move(world, world.staff, referral, "declined", reason="Di luar wilayah layanan")
     assert referral.status == "declined"
     assert referral.reason == "Di luar wilayah layanan"
+
+
+def test_matches_are_ranked_among_the_offers_she_may_read(world: World, personas: Personas) -> None:
+    found = matches_for(personas.rembang, [world.actor], timezone.localdate())[world.actor.pk]
+    assert [m.offer for m in found] == [world.credit.pk, world.training.pk]
+    kendal = matches_for(personas.kendal, [world.kendal_actor], timezone.localdate())
+    assert [m.offer for m in kendal[world.kendal_actor.pk]] == [world.credit.pk]
