@@ -77,6 +77,7 @@ class Rules:
         mine = [m for m in memberships(user) if _grants(m, action)]
         if reach.national and action is Do.VIEW and mine:
             clauses.append(reach.nationwide())
+            clauses.extend(reach.above(m.region_id) for m in mine if m.region_id)
         for membership in mine:
             if membership.role == Role.FACILITATOR:
                 if reach.caseload:
@@ -93,16 +94,23 @@ class Rules:
         if reach.owner and user.is_authenticated and reach.owner_of(row) == user.pk:
             return True
         mine = [m for m in memberships(user) if _grants(m, action)]
-        if reach.national and action is Do.VIEW and mine and reach.nationwide_row(row):
-            return True
+        if reach.national and action is Do.VIEW and mine:
+            region = reach.region_of(row)
+            if not region or any(
+                m.region_id and region in ancestors(m.region_id)[:-1] for m in mine
+            ):
+                return True
         for membership in mine:
             if membership.role == Role.FACILITATOR:
                 if reach.caseload:
                     if reach.caseload_of(row) == user.pk:
                         return True
-                elif reach.open_to_facilitators and action is Do.VIEW:
-                    if _covers(membership.region_id, reach.region_of(row)):
-                        return True
+                elif (
+                    reach.open_to_facilitators
+                    and action is Do.VIEW
+                    and _covers(membership.region_id, reach.region_of(row))
+                ):
+                    return True
             elif membership.region_id is None or (
                 reach.regional and _covers(membership.region_id, reach.region_of(row))
             ):

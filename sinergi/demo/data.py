@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from sinergi.registry.choices import Sector
 
+PASSWORD = "sinergi-demo"  # noqa: S105 - the published demo password (ARCHITECTURE.md)
+
 # fmt: off
 
 # (Kemendagri code, illustrative). The first 14 signed their MoU in 2016.

@@ -31,7 +31,7 @@ from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
-from sinergi.demo import data, mapping
+from sinergi.demo import data, mapping, partners
 from sinergi.demo.plan import (
     ACTOR_COUNT,
     SEED,
@@ -50,9 +50,11 @@ from sinergi.registry.models import RECORD_FIELDS, Actor
 from sinergi.registry.records import ValidActor
 from sinergi.registry.services import new_actor, register_actors_bulk
 
-PASSWORD = "sinergi-demo"  # noqa: S105 - the published demo password (ARCHITECTURE.md)
+PASSWORD = data.PASSWORD
 # ActorPlan fields the registry service takes as cleaned data.
 _ACTOR_FIELDS = ("nik", *RECORD_FIELDS)
+# Actors matched and referred to a partner in each year 2017-2019.
+REFERRALS_PER_YEAR = 80
 _CHUNK = 500  # rows per IN list and bulk insert: well under SQLite's parameter limit
 
 # The logins ARCHITECTURE.md promises, with what each one shows.
@@ -62,6 +64,7 @@ DEMO_LOGINS: tuple[tuple[str, str], ...] = (
     ("dinas-rembang", "regency officer, Rembang (33.17)"),
     ("dinas-kendal", "regency officer, Kendal (33.24)"),
     ("pendamping-rembang", "facilitator in Rembang (33.17), with a caseload"),
+    (partners.PARTNER_LOGIN, "partner staff of PNM Mekaar: its referrals and webhooks"),
 )
 
 
@@ -317,6 +320,9 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         for period in new_periods:
             if int(period.code) in mapping.ROUNDS:
                 services.set_period_status(user=admin, period=period, status=PeriodStatus.CLOSED)
+        created_partners = partners.ensure_partners()
+        created_logins = partners.ensure_partner_login()
+        created_referrals = partners.ensure_referrals(per_year=REFERRALS_PER_YEAR, seed=seed)
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -324,6 +330,9 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "legality_items": created_items,
             "periods": len(new_periods),
             "results": created_results,
+            "partners": created_partners,
+            "partner_logins": created_logins,
+            "referrals": created_referrals,
         }
         if any(created.values()):
             record(

@@ -53,10 +53,11 @@ class Reach:
 
     Reference data that is not personal (partners and their offers) reaches further:
     `national` names the region field that is empty on rows mapped nationally, which every
-    member of the programme reads; `open_to_facilitators` lets a facilitator read the rows
-    of her regions rather than only those of her caseload. `staff` is the path from a row to
-    the users who work for the organisation it is addressed to (a partner's staff): they
-    read and act on those rows, and on nothing that has no such path.
+    member of the programme reads, as she reads the rows mapped in the regions above hers
+    (a kab/kota reads its province's partners); `open_to_facilitators` lets a facilitator
+    read the rows of her regions rather than only those of her caseload. `staff` is the path
+    from a row to the users who work for the organisation it is addressed to (a partner's
+    staff): they read and act on those rows, and on nothing that has no such path.
     """
 
     levels: tuple[str, ...] = ()
@@ -109,6 +110,12 @@ class Reach:
         """Rows mapped nationally (no region), which every member reads."""
         return Q(**{f"{self.national}__isnull": True}) if self.national else Q(pk__in=[])
 
+    def above(self, code: str) -> Q:
+        """Rows mapped in a region above `code` (its province for a kab/kota)."""
+        parts = code.split(".")
+        higher = [".".join(parts[:i]) for i in range(1, len(parts))]
+        return Q(**{f"{self.code}__in": higher}) if self.code and higher else Q(pk__in=[])
+
     def served_by(self, user_id: object) -> Q:
         """Rows addressed to an organisation the user works for."""
         return Q(**{self.staff: user_id}) if self.staff else Q(pk__in=[])
@@ -118,9 +125,6 @@ class Reach:
         if self.levels:
             return str(_follow(row, self.levels[-1]) or "")
         return str(_follow(row, self.code) or "") if self.code else ""
-
-    def nationwide_row(self, row: Model) -> bool:
-        return bool(self.national) and _follow(row, self.national) is None
 
     def caseload_of(self, row: Model) -> object:
         return _follow(row, self.caseload) if self.caseload else None

@@ -26,11 +26,13 @@ TAKING_A_PLACE = (
 )
 
 
-def latest_results(actor_ids: Iterable[int]) -> dict[int, Assessment]:
-    """Each actor's counted result of her latest period."""
+def latest_results(actor_ids: Iterable[int], on: dt.date) -> dict[int, Assessment]:
+    """Each actor's counted result of her latest period begun by `on`."""
     found: dict[int, Assessment] = {}
     rows = (
-        Assessment.objects.filter(actor_id__in=list(actor_ids), counted=True)
+        Assessment.objects.filter(
+            actor_id__in=list(actor_ids), counted=True, period__starts_on__lte=on
+        )
         .select_related("instrument", "period")
         .order_by("actor_id", "-period__starts_on")
     )
@@ -52,8 +54,9 @@ def needs_from(result: Assessment) -> tuple[Need, ...]:
 
 
 def facts_of(actors: Sequence[Actor], today: dt.date) -> list[Facts]:
-    """Matching facts of actors (their legality items prefetched or read here)."""
-    results = latest_results(a.pk for a in actors)
+    """Matching facts of actors on a day: her legality items, and her needs from her latest
+    counted result of a period begun by then."""
+    results = latest_results((a.pk for a in actors), today)
     held: dict[int, set[str]] = {a.pk: set() for a in actors}
     items = LegalityItem.objects.filter(actor_id__in=list(held))
     for actor_id, kind in items.values_list("actor_id", "kind"):
@@ -78,10 +81,22 @@ def facts_of(actors: Sequence[Actor], today: dt.date) -> list[Facts]:
 def offers_on(offers: QuerySet[Offer], today: dt.date) -> list[Terms]:
     """The terms of offers on a day, with whether each is open (active, in its period, and
     with a place left)."""
-    rows = offers.annotate(
-        taken=Count("referrals", filter=Q(referrals__status__in=TAKING_A_PLACE))
-    ).prefetch_related("regions")
+    rows = (
+        offers.annotate(taken=Count("referrals", filter=Q(referrals__status__in=TAKING_A_PLACE)))
+        .select_related("partner")
+        .prefetch_related("regions", "partner__serves")
+    )
     return [terms_of(offer, today, offer.taken) for offer in rows]
+
+
+def offer_regions(offer: Offer) -> frozenset[str]:
+    """Where an offer is available: its own regions, else those its partner serves, else
+    the region its partner is mapped in; empty (everywhere) for a national partner that
+    names none."""
+    own = frozenset(r.pk for r in offer.regions.all())
+    served = frozenset(r.pk for r in offer.partner.serves.all())
+    mapped = frozenset({offer.partner.region_id}) if offer.partner.region_id else frozenset()
+    return own or served or mapped
 
 
 def terms_of(offer: Offer, today: dt.date, taken: int) -> Terms:
@@ -89,7 +104,7 @@ def terms_of(offer: Offer, today: dt.date, taken: int) -> Terms:
         offer=offer.pk,
         partner=offer.partner_id,
         category=offer.category,
-        regions=frozenset(r.pk for r in offer.regions.all()),
+        regions=offer_regions(offer),
         levels=frozenset(offer.levels),
         sectors=frozenset(offer.sectors),
         legality_required=frozenset(offer.legality_required),
