@@ -16,3 +16,11 @@ def referral_changed(referral: Referral, webhook_event: str, /) -> None:
     it reaches the partner) or moved on after that ("referral.updated"). Fires inside the
     transaction of partners.services.move_referral. Subscribers: partners.webhooks (queues
     a delivery to each of the partner's webhooks that wants the event)."""
+
+
+def subscribe() -> None:
+    """Wired at start-up (PartnersConfig.ready)."""
+    from sinergi.partners import erasure
+    from sinergi.privacy import events as privacy
+
+    privacy.erasing.subscribe(erasure.on_erasing)

@@ -1,8 +1,29 @@
 """What the privacy app subscribes to: the consent history follows every write of an actor's
 consents, inside the writer's transaction, and actor exports leave out anyone who withdrew
-her consent to the programme. The privacy app announces nothing itself."""
+her consent to the programme. It announces one thing: an erasure under way, so that the
+apps above it that keep text about her clean it in the same transaction."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from sinergi.lib.events import event
+
+if TYPE_CHECKING:
+    from sinergi.registry.models import Actor
+
+# Scrubs text or JSON of identifiers: (value, identifiers, pseudonym) -> value.
+Scrub = Callable[[object, Sequence[str], str], object]
+
+
+@event
+def erasing(actor: Actor, needles: Sequence[str], pseudonym: str, scrub: Scrub, /) -> None:
+    """Her erasure is under way (privacy.services.erase_actor, inside its transaction, before
+    her record is pseudonymised): every identifier in `needles` must be replaced by
+    `pseudonym` (with `scrub`) wherever an app keeps text about her. Subscribers:
+    sinergi.partners.erasure.on_erasing (referral notes, reasons and outcomes, webhook
+    delivery bodies, the audit rows of her referrals)."""
 
 
 def subscribe() -> None:

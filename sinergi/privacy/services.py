@@ -33,6 +33,7 @@ from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.crypto import decrypt, lookup_hash
 from sinergi.lib.jobs import JobStatus
 from sinergi.lib.scope import Do, Principal, allowed
+from sinergi.privacy import events
 from sinergi.privacy.choices import ConsentKind, ConsentSource, ErasureBasis, RequestKind
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.registry.choices import Status
@@ -384,6 +385,7 @@ def erase_actor(
             pseudonym,
         )
         removed.audit_rows = _redact_audit(actor, pseudonym)
+        events.erasing.announce(actor, needles, pseudonym, scrub)
         _pseudonymise(actor, pseudonym)
         real, username = _who(user)
         # Her open erasure requests are answered by the erasure itself.
