@@ -24,3 +24,5 @@ def subscribe() -> None:
     from sinergi.privacy import events as privacy
 
     privacy.erasing.subscribe(erasure.on_erasing)
+    if erasure.referrals_section not in privacy.report_sections:
+        privacy.report_sections.append(erasure.referrals_section)

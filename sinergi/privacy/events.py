@@ -6,12 +6,27 @@ apps above it that keep text about her clean it in the same transaction."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sinergi.lib.events import event
 
 if TYPE_CHECKING:
     from sinergi.registry.models import Actor
+
+
+class Section(NamedTuple):
+    """A part of her subject-access report kept by another app: a title, the column
+    headings, and one row of plain values per item (JSON and PDF alike)."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+# Where apps above privacy add what they hold about her to the subject-access report
+# (filled at start-up): partners adds the referrals that shared her data with partners.
+report_sections: list[Callable[[Actor], Section]] = []
 
 # Scrubs text or JSON of identifiers: (value, identifiers, pseudonym) -> value.
 Scrub = Callable[[object, Sequence[str], str], object]

@@ -16,6 +16,7 @@ from django.utils import timezone
 from sinergi.assessments.models import Assessment
 from sinergi.audit.models import Action, AuditEvent
 from sinergi.collect.models import ImportJob, Submission
+from sinergi.privacy import events
 from sinergi.privacy.choices import RequestKind
 from sinergi.privacy.models import ConsentEvent, Erasure, SubjectRequest
 from sinergi.privacy.services import file_names, identifiers
@@ -213,6 +214,7 @@ def subject_report(actor: Actor, *, nik: str, now: datetime | None = None) -> di
         "corrections": corrections(actor),
         "requests": [_request(r) for r in requests],
         "access_log": access_log(actor, [r.pk for r in results], [s.pk for s in submissions]),
+        "more": [section(actor)._asdict() for section in events.report_sections],
     }
 
 

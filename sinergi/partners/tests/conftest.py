@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from sinergi.accounts.models import User
 from sinergi.assessments import services as assessments
@@ -94,3 +95,10 @@ def world(personas: Personas) -> World:
     return World(
         period, actor, kendal_actor, mekaar, rembang_partner, credit, training, staff, other_staff
     )
+
+
+@pytest.fixture
+def english() -> Any:
+    """Messages read in the source language (the default for users is Indonesian)."""
+    with translation.override("en"):
+        yield

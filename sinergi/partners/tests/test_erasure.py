@@ -1,16 +1,21 @@
-"""Her erasure reaches her referrals, the deliveries that carried them and their audit rows."""
+"""Her erasure reaches her referrals, the deliveries that carried them and their audit rows;
+her subject-access report lists them."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from django.utils import timezone
+from pypdf import PdfReader
 
 from sinergi.partners import services
 from sinergi.partners.lifecycle import Step
 from sinergi.partners.models import Delivery, Webhook
 from sinergi.partners.tests.conftest import World
 from sinergi.privacy.choices import ErasureBasis
+from sinergi.privacy.report import report_pdf, subject_report
 from sinergi.privacy.services import erase_actor, identifiers
 from sinergi.privacy.tests.test_erasure import database_text
 from sinergi.test import Personas
@@ -50,3 +55,19 @@ def test_no_identifier_of_hers_is_left_in_referrals_or_deliveries(
     referral.refresh_from_db()
     assert referral.note.startswith("anon-")
     assert referral.status == "declined"
+
+
+def test_her_subject_access_report_names_the_partners_her_data_went_to(
+    world: World, personas: Personas
+) -> None:
+    referral = services.propose_referral(
+        user=personas.rembang, actor=world.actor, offer=world.credit
+    )
+    services.move_referral(user=personas.rembang, referral=referral, step=Step("sent"))
+    report = subject_report(world.actor, nik="3317040000000001")
+    [section] = [s for s in report["more"] if s["key"] == "referrals"]
+    [(partner, offer, _proposed, sent, status)] = section["rows"]
+    assert (partner, offer, status) == ("PNM Mekaar", "Modal usaha Mekaar", "Terkirim")
+    assert sent == timezone.localdate().isoformat()
+    pdf = PdfReader(io.BytesIO(report_pdf(report)))
+    assert "PNM Mekaar" in " ".join(page.extract_text() for page in pdf.pages)

@@ -14,7 +14,7 @@ from sinergi.partners.models import Referral
 from sinergi.partners.tests.conftest import World
 from sinergi.test import Personas
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_it_proposes_with_the_reasons_and_the_terms(world: World, personas: Personas) -> None:
