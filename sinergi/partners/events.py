@@ -14,5 +14,12 @@ if TYPE_CHECKING:
 def referral_changed(referral: Referral, webhook_event: str, /) -> None:
     """A referral the partner can see changed: it was sent ("referral.created", the moment
     it reaches the partner) or moved on after that ("referral.updated"). Fires inside the
-    transaction of partners.services.move_referral. Subscribers: partners.webhooks (queues
-    a delivery to each of the partner's webhooks that wants the event)."""
+    transaction of partners.services.move_referral. Subscribers: partners.tasks (queues, through
+    partners.webhooks, a delivery to each of the partner's webhooks that wants the event)."""
+
+
+def subscribe() -> None:
+    """Wired at start-up (PartnersConfig.ready)."""
+    from sinergi.partners import tasks
+
+    referral_changed.subscribe(tasks.on_referral_changed)

@@ -94,3 +94,11 @@ def world(personas: Personas) -> World:
     return World(
         period, actor, kendal_actor, mekaar, rembang_partner, credit, training, staff, other_staff
     )
+
+
+@pytest.fixture
+def mekaar_reader(world: World, personas: Personas) -> User:
+    """PNM Mekaar staff who does not manage its webhooks (reads them only)."""
+    reader = make_user("rina-mekaar", None, None)
+    services.add_partner_staff(user=personas.admin, partner=world.mekaar, staff=reader)
+    return reader
