@@ -18,6 +18,7 @@ from sinergi.accounts.api import router as auth_router
 from sinergi.analytics.api import router as analytics_router
 from sinergi.assessments.api import router as assessments_router
 from sinergi.lib.errors import ErrorOut
+from sinergi.partners.webhook_api import router as webhooks_router
 from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as actors_router
 
@@ -85,6 +86,7 @@ api.add_router("", regions_router)
 api.add_router("", actors_router)
 api.add_router("", assessments_router)
 api.add_router("", analytics_router)
+api.add_router("", webhooks_router)
 
 
 @api.exception_handler(ValidationError)

@@ -250,7 +250,7 @@ class Webhook(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="webhooks")
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"))
-    secret = models.CharField(max_length=200)
+    secret = models.CharField(max_length=200)  # encrypted: partners.webhooks.seal / secret_of
     active = models.BooleanField(_("active"), default=True)
     failures_in_row = models.PositiveIntegerField(default=0)
     disabled_reason = models.CharField(max_length=255, blank=True)
@@ -289,12 +289,15 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
 
     reach = Reach(staff="webhook__partner__staff__user", reads_need=Do.CHANGE)
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The periodic sweep's question: pending deliveries whose next attempt is due.
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="delivery_due")]
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook_id} ({self.status})"

@@ -17,6 +17,8 @@ from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
+from sinergi.partners.models import Partner, Webhook
+from sinergi.partners.webhooks import seal
 from sinergi.regions.models import ModelRegion
 from sinergi.test import ActorFactory, Personas, make_user
 
@@ -101,6 +103,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "privacy/actors/{actor}/requests/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "privacy/actors/{actor}/erase/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "privacy/requests/1/done/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # Webhooks: the partner's staff and the national admin (partner personas: partners/tests).
+    "partners/webhooks/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "partners/webhooks/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "partners/webhooks/{webhook}/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "partners/webhooks/{webhook}/edit/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "partners/webhooks/{webhook}/enable/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners/webhooks/{webhook}/disable/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners/webhooks/{webhook}/delete/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
@@ -113,6 +123,9 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "api/v1/analytics/transitions": (401, 422, 422, 422, 422, 422, 422),  # ?from=&to=
     "api/v1/analytics/trend": (401, 200, 200, 200, 200, 200, 200),
     "api/v1/analytics/breakdown": (401, 422, 422, 422, 422, 422, 422),  # ?period= is required
+    "api/v1/webhooks": (401, 200, 404, 404, 404, 404, 404),
+    "api/v1/webhooks/{webhook}": (401, 200, 404, 404, 404, 404, 404),
+    "api/v1/webhooks/{webhook}/deliveries": (401, 200, 404, 404, 404, 404, 404),
     "api/v1/": (404, 404, 404, 404, 404, 404, 404),
 }
 
@@ -161,6 +174,8 @@ def route_templates() -> set[str]:
         "<str:form_id>": "ir-default",
         "<str:version>": "2026.1",
         "<str:filename>": "actors.csv",
+        "<int:webhook_id>": "{webhook}",
+        "<webhook_id>": "{webhook}",
     }
     result = set()
     for text in found:
@@ -209,7 +224,14 @@ def test_each_persona_gets_what_the_matrix_says(
     rescore = RescoreJob.objects.create(
         instrument=instrument, created_by=personas.admin, status=JobStatus.DONE
     )
+    webhook = Webhook.objects.create(
+        partner=Partner.objects.create(name="PNM Mekaar", kind="microfinance"),
+        url="https://8.8.8.8/hook",
+        events=["referral.created"],
+        secret=seal("s3cret-of-mekaar-0123456789"),
+    )
     ids = {
+        "webhook": webhook.pk,
         "rescore": rescore.pk,
         "submission": submission.pk,
         "file": photo.pk,

@@ -102,3 +102,11 @@ def english() -> Any:
     """Messages read in the source language (the default for users is Indonesian)."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def mekaar_reader(world: World, personas: Personas) -> User:
+    """PNM Mekaar staff who does not manage its webhooks (reads them only)."""
+    reader = make_user("rina-mekaar", None, None)
+    services.add_partner_staff(user=personas.admin, partner=world.mekaar, staff=reader)
+    return reader
