@@ -10,7 +10,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from sinergi.partners import webhooks
+from sinergi.partners import services, webhooks
 from sinergi.partners.choices import DeliveryStatus
 from sinergi.partners.models import Referral
 
@@ -43,3 +43,9 @@ def on_referral_changed(referral: Referral, webhook_event: str, /) -> None:
     writer's transaction and sent once it has committed (never for a change rolled back)."""
     for delivery in webhooks.queue_deliveries(referral, webhook_event):
         transaction.on_commit(functools.partial(deliver, delivery.pk))
+
+
+@db_periodic_task(crontab(hour="18", minute="30"))  # type: ignore[untyped-decorator]  # huey ships no type hints
+def expire_agreements() -> None:
+    """Agreements past their end date become expired, daily (01:30 WIB)."""
+    services.expire_agreements(today=timezone.localdate())

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from sinergi.accounts.choices import Role
+from sinergi.audit.models import AuditEvent
 from sinergi.lib.scope import Do, allowed
 from sinergi.partners import services
 from sinergi.partners.choices import PartnerKind
@@ -89,3 +92,20 @@ def test_a_referral_reaches_the_actors_officers_her_facilitator_and_its_partner(
     assert not Referral.objects.visible_to(world.other_staff).exists()
     assert not allowed(world.staff, Do.REVEAL_NIK, referral)
     assert not Referral.objects.visible_to(personas.viewer, Do.CHANGE).exists()
+
+
+def test_agreements_past_their_end_date_expire(world: World, personas: Personas) -> None:
+    agreement = services.record_agreement(
+        user=personas.admin,
+        partner=world.mekaar,
+        data=services.AgreementData(
+            kind="pks", number="PKS.1/2024", parties="KPPPA dan PNM",
+            signed_on=date(2024, 1, 2), starts_on=date(2024, 1, 2), ends_on=date(2026, 12, 31),
+        ),
+    )  # fmt: skip
+    assert agreement.status == "active"
+    assert services.expire_agreements(today=date(2026, 12, 31)) == 0
+    assert services.expire_agreements(today=date(2027, 1, 1)) == 1
+    agreement.refresh_from_db()
+    assert agreement.status == "expired"
+    assert AuditEvent.objects.filter(object_type="agreement", note="past its end date").exists()
