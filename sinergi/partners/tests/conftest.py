@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from sinergi.accounts.models import User
 from sinergi.assessments import services as assessments
@@ -17,7 +19,7 @@ from sinergi.partners.choices import OfferCategory, PartnerKind
 from sinergi.partners.models import Offer, Partner
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
-from sinergi.test import KENDAL_VILLAGE, ActorFactory, Personas, make_user
+from sinergi.test import KENDAL_VILLAGE, PASSWORD, ActorFactory, Personas, make_user
 
 
 @dataclass
@@ -94,3 +96,27 @@ def world(personas: Personas) -> World:
     return World(
         period, actor, kendal_actor, mekaar, rembang_partner, credit, training, staff, other_staff
     )
+
+
+@pytest.fixture
+def api(db: Any) -> Callable[[User | None], Client]:
+    """An API client signed in with a bearer token as the user (None: anonymous), one per
+    user and test."""
+    clients: dict[int | None, Client] = {}
+
+    def client_for(user: User | None) -> Client:
+        key = user.pk if user is not None else None
+        if key not in clients:
+            headers = {"Accept-Language": "en"}
+            if user is not None:
+                answer = Client().post(
+                    "/api/v1/auth/token",
+                    {"username": user.username, "password": PASSWORD},
+                    content_type="application/json",
+                )
+                assert answer.status_code == 200, answer.content
+                headers["Authorization"] = f"Bearer {answer.json()['token']}"
+            clients[key] = Client(headers=headers)
+        return clients[key]
+
+    return client_for
