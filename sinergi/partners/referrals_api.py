@@ -28,7 +28,7 @@ from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
 from sinergi.lib.errors import InvalidInput
-from sinergi.lib.pagination import MAX_LIMIT, cursor_page
+from sinergi.lib.pagination import MAX_LIMIT, cursor_page, limit_of
 from sinergi.lib.scope import Do, Principal, allowed
 from sinergi.partners import checks, lifecycle, services
 from sinergi.partners.choices import ReferralStatus
@@ -68,11 +68,7 @@ class MatchPage(Schema):
 )
 def list_matches(request: HttpRequest, actor_id: int) -> dict[str, Any]:
     actor = get_actor(request.user, actor_id)
-    raw_limit = request.GET.get("limit", str(MAX_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise InvalidInput(
-            {"limit": [_("limit must be a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}]}
-        )
+    limit = limit_of(request, MAX_LIMIT)
     found = matches_for(request.user, [actor], timezone.localdate())[actor.pk]
     offers = Offer.objects.select_related("partner").in_bulk([m.offer for m in found])
     definition = instrument_definition()
@@ -88,7 +84,7 @@ def list_matches(request: HttpRequest, actor_id: int) -> dict[str, Any]:
         }
         for m in found
     ]
-    return {"count": len(items), "items": items[: int(raw_limit)], "next": None}
+    return {"count": len(items), "items": items[:limit], "next": None}
 
 
 # --- Referrals ----------------------------------------------------------------------------
@@ -115,7 +111,8 @@ class ActorBrief(Schema):
 
 class ReferralOut(Schema):
     """A referral: to a partner's staff exactly what disclosure.for_partner gives; to the
-    programme the same with the fields marked below."""
+    programme the same with the fields marked below. Its routes answer with `exclude_unset`,
+    so that the staff's answers carry none of the programme's keys, not even as null."""
 
     id: int
     status: str
