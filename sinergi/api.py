@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -15,9 +17,11 @@ from ninja.parser import Parser
 
 from sinergi.accounts.api import api_auth
 from sinergi.accounts.api import router as auth_router
+from sinergi.accounts.scoping import memberships
 from sinergi.analytics.api import router as analytics_router
 from sinergi.assessments.api import router as assessments_router
 from sinergi.lib.errors import ErrorOut
+from sinergi.partners.api import router as partners_router
 from sinergi.partners.webhook_api import router as webhooks_router
 from sinergi.regions.api import router as regions_router
 from sinergi.registry.api import router as actors_router
@@ -74,6 +78,24 @@ class ObjectParser(Parser):
         return data
 
 
+def programme_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The registry and analytics answer members of the programme only: anyone else (a
+    partner's staff) finds nothing there, not even an empty list (404)."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not memberships(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+# django-ninja's "operation" mode wraps the endpoint function itself, after authentication
+# ("view" mode wraps the whole operation, before it, where no caller is known yet).
+for programme_router in (actors_router, assessments_router, analytics_router):
+    programme_router.add_decorator(programme_only, mode="operation")
+
 api = SinergiAPI(
     title="Sinergi API",
     version="1",
@@ -86,6 +108,7 @@ api.add_router("", regions_router)
 api.add_router("", actors_router)
 api.add_router("", assessments_router)
 api.add_router("", analytics_router)
+api.add_router("", partners_router)
 api.add_router("", webhooks_router)
 
 

@@ -59,6 +59,14 @@ _STAFF_ACTIONS = {Do.VIEW, Do.CHANGE}
 _PERSONAL = {Do.REVEAL_NIK, Do.ANSWER_SUBJECT}
 
 
+def _may_be_staff(user: Principal) -> bool:
+    """Whether the user may work for a partner: signed in and holding no programme
+    membership (partners.services.add_partner_staff refuses an account that holds one).
+    Members are never asked the staff path: it is many-valued (a partner's staff), and
+    joined into a member's query it repeated each row once per staff member."""
+    return user.is_authenticated and not memberships(user)
+
+
 def _grants(membership: Membership, action: Do) -> bool:
     if membership.role not in _ROLES_FOR[action]:
         return False
@@ -72,7 +80,7 @@ class Rules:
         clauses: list[Q] = []
         if reach.owner and user.is_authenticated:
             clauses.append(reach.made_by(user.pk))
-        if reach.staff and user.is_authenticated and action in _STAFF_ACTIONS:
+        if reach.staff and action in _STAFF_ACTIONS and _may_be_staff(user):
             clauses.append(reach.served_by(user.pk))
         mine = [m for m in memberships(user) if _grants(m, action)]
         if reach.national and action is Do.VIEW and mine:
@@ -115,7 +123,7 @@ class Rules:
                 reach.regional and _covers(membership.region_id, reach.region_of(row))
             ):
                 return True
-        if reach.staff and user.is_authenticated and action in _STAFF_ACTIONS:
+        if reach.staff and action in _STAFF_ACTIONS and _may_be_staff(user):
             # A many-valued path (a partner's staff): asked of the database.
             rows = type(row)._default_manager.filter(pk=row.pk)
             return rows.filter(reach.served_by(user.pk)).exists()

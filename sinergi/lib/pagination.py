@@ -25,12 +25,7 @@ def cursor_page(
     default_limit: int = 100,
 ) -> dict[str, Any]:
     """One page after `?cursor=` (the last key seen), ordered by `key`, at most `?limit=` items."""
-    raw_limit = request.GET.get("limit", str(default_limit))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise invalid(
-            "limit", _("limit must be a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}
-        )
-    limit = int(raw_limit)
+    limit = limit_of(request, default_limit)
     count = queryset.count()
     cursor = request.GET.get("cursor")
     page_qs = queryset.order_by(key)
@@ -46,3 +41,13 @@ def cursor_page(
         params["cursor"] = str(getattr(rows[-1], key))
         next_url = request.build_absolute_uri(f"{request.path}?{urlencode(params)}")
     return {"count": count, "items": serialize(rows), "next": next_url}
+
+
+def limit_of(request: HttpRequest, default: int) -> int:
+    """`?limit=`, from 1 to MAX_LIMIT (400 naming it otherwise)."""
+    raw_limit = request.GET.get("limit", str(default))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        raise invalid(
+            "limit", _("limit must be a whole number from 1 to %(max)d.") % {"max": MAX_LIMIT}
+        )
+    return int(raw_limit)

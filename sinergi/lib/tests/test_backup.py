@@ -266,8 +266,9 @@ PERIODIC = """
 from datetime import datetime
 from huey.contrib.djhuey import HUEY
 import sinergi.lib.tasks
-print(*[t.name for t in HUEY.read_periodic(datetime(2026, 12, 3, 3, 0))])
-print(*[t.name for t in HUEY.read_periodic(datetime(2026, 12, 3, 4, 0))])
+for hour in (3, 4):  # other apps' periodic tasks (every minute, daily) left out
+    due = [t.name for t in HUEY.read_periodic(datetime(2026, 12, 3, hour, 0))]
+    print(*[name for name in due if "backup" in name])
 """
 NIGHTLY_THRICE = """
 from sinergi.lib.tasks import nightly_backup

@@ -17,6 +17,7 @@ from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
+from sinergi.partners import services as partners
 from sinergi.partners.models import Partner, Webhook
 from sinergi.partners.webhooks import seal
 from sinergi.regions.models import ModelRegion
@@ -123,6 +124,14 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "api/v1/analytics/transitions": (401, 422, 422, 422, 422, 422, 422),  # ?from=&to=
     "api/v1/analytics/trend": (401, 200, 200, 200, 200, 200, 200),
     "api/v1/analytics/breakdown": (401, 422, 422, 422, 422, 422, 422),  # ?period= is required
+    "api/v1/partners": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/partners/{partner}": (401, 200, 200, 200, 200, 200, 200),  # national
+    "api/v1/offers": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/offers/{offer}": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/actors/{actor}/matches": (401, 200, 200, 200, 404, 200, 200),
+    "api/v1/referrals": (401, 200, 200, 200, 200, 200, 200),
+    "api/v1/referrals/{referral}": (401, 200, 200, 200, 404, 200, 200),
+    "api/v1/referrals/{referral}/transition": (405, 405, 405, 405, 405, 405, 405),
     "api/v1/webhooks": (401, 200, 404, 404, 404, 404, 404),
     "api/v1/webhooks/{webhook}": (401, 200, 404, 404, 404, 404, 404),
     "api/v1/webhooks/{webhook}/deliveries": (401, 200, 404, 404, 404, 404, 404),
@@ -176,6 +185,9 @@ def route_templates() -> set[str]:
         "<str:filename>": "actors.csv",
         "<int:webhook_id>": "{webhook}",
         "<webhook_id>": "{webhook}",
+        "<partner_id>": "{partner}",
+        "<offer_id>": "{offer}",
+        "<referral_id>": "{referral}",
     }
     result = set()
     for text in found:
@@ -224,13 +236,23 @@ def test_each_persona_gets_what_the_matrix_says(
     rescore = RescoreJob.objects.create(
         instrument=instrument, created_by=personas.admin, status=JobStatus.DONE
     )
+    mekaar = Partner.objects.create(name="PNM Mekaar", kind="microfinance")
+    offer = partners.publish_offer(
+        user=personas.admin,
+        partner=mekaar,
+        data=partners.OfferData(title="Modal usaha", category="capital", items=("capital",)),
+    )
+    referral = partners.propose_referral(user=personas.pendamping, actor=actor, offer=offer)
     webhook = Webhook.objects.create(
-        partner=Partner.objects.create(name="PNM Mekaar", kind="microfinance"),
+        partner=mekaar,
         url="https://8.8.8.8/hook",
         events=["referral.created"],
         secret=seal("s3cret-of-mekaar-0123456789"),
     )
     ids = {
+        "partner": mekaar.pk,
+        "offer": offer.pk,
+        "referral": referral.pk,
         "webhook": webhook.pk,
         "rescore": rescore.pk,
         "submission": submission.pk,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import translation
 
 from sinergi.accounts.models import User
@@ -18,7 +20,7 @@ from sinergi.partners.choices import OfferCategory, PartnerKind
 from sinergi.partners.models import Offer, Partner
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
-from sinergi.test import KENDAL_VILLAGE, ActorFactory, Personas, make_user
+from sinergi.test import KENDAL_VILLAGE, PASSWORD, ActorFactory, Personas, make_user
 
 
 @dataclass
@@ -110,3 +112,27 @@ def mekaar_reader(world: World, personas: Personas) -> User:
     reader = make_user("rina-mekaar", None, None)
     services.add_partner_staff(user=personas.admin, partner=world.mekaar, staff=reader)
     return reader
+
+
+@pytest.fixture
+def api(db: Any) -> Callable[[User | None], Client]:
+    """An API client signed in with a bearer token as the user (None: anonymous), one per
+    user and test."""
+    clients: dict[int | None, Client] = {}
+
+    def client_for(user: User | None) -> Client:
+        key = user.pk if user is not None else None
+        if key not in clients:
+            headers = {"Accept-Language": "en"}
+            if user is not None:
+                answer = Client().post(
+                    "/api/v1/auth/token",
+                    {"username": user.username, "password": PASSWORD},
+                    content_type="application/json",
+                )
+                assert answer.status_code == 200, answer.content
+                headers["Authorization"] = f"Bearer {answer.json()['token']}"
+            clients[key] = Client(headers=headers)
+        return clients[key]
+
+    return client_for

@@ -57,6 +57,7 @@ def test_no_identifier_of_hers_is_left_in_referrals_or_deliveries(
     assert referral.status == "declined"
 
 
+@pytest.mark.usefixtures("english")
 def test_her_subject_access_report_names_the_partners_her_data_went_to(
     world: World, personas: Personas
 ) -> None:
@@ -67,7 +68,7 @@ def test_her_subject_access_report_names_the_partners_her_data_went_to(
     report = subject_report(world.actor, nik="3317040000000001")
     [section] = [s for s in report["more"] if s["key"] == "referrals"]
     [(partner, offer, _proposed, sent, status)] = section["rows"]
-    assert (partner, offer, status) == ("PNM Mekaar", "Modal usaha Mekaar", "Terkirim")
+    assert (partner, offer, status) == ("PNM Mekaar", "Modal usaha Mekaar", "Sent")
     assert sent == timezone.localdate().isoformat()
     pdf = PdfReader(io.BytesIO(report_pdf(report)))
     assert "PNM Mekaar" in " ".join(page.extract_text() for page in pdf.pages)
