@@ -19,5 +19,6 @@ urlpatterns = [
     path("audit/", include("sinergi.audit.urls")),
     path("analytics/", include("sinergi.analytics.urls")),
     path("privacy/", include("sinergi.privacy.urls")),
+    path("partners/", include("sinergi.partners.urls")),
     path("api/v1/", api.urls),
 ]

@@ -72,7 +72,11 @@ class Rules:
         clauses: list[Q] = []
         if reach.owner and user.is_authenticated:
             clauses.append(reach.made_by(user.pk))
-        if reach.staff and user.is_authenticated and action in _STAFF_ACTIONS:
+        # Only an account with no programme role works for a partner (services refuse to
+        # bind one that has a role). Asked of anyone else, the staff path, which is
+        # many-valued, would join a row per staff member and repeat rows.
+        staff = reach.staff and user.is_authenticated and not memberships(user)
+        if staff and action in _STAFF_ACTIONS:
             clauses.append(reach.served_by(user.pk))
         mine = [m for m in memberships(user) if _grants(m, action)]
         if reach.national and action is Do.VIEW and mine:
@@ -100,9 +104,12 @@ class Rules:
                 if reach.caseload:
                     if reach.caseload_of(row) == user.pk:
                         return True
-                elif reach.open_to_facilitators and action is Do.VIEW:
-                    if _covers(membership.region_id, reach.region_of(row)):
-                        return True
+                elif (
+                    reach.open_to_facilitators
+                    and action is Do.VIEW
+                    and _covers(membership.region_id, reach.region_of(row))
+                ):
+                    return True
             elif membership.region_id is None or (
                 reach.regional and _covers(membership.region_id, reach.region_of(row))
             ):

@@ -6,3 +6,8 @@ class PartnersConfig(AppConfig):
 
     name = "sinergi.partners"
     label = "partners"
+
+    def ready(self) -> None:
+        # The job consumer registers the tasks of `tasks` modules only: the batch's are
+        # registered here, in every process.
+        from sinergi.partners import batch_tasks  # noqa: F401
