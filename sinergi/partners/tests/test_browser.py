@@ -51,7 +51,7 @@ def mapped_actors() -> list[Actor]:
         starts_on=date(2026, 1, 1),
         ends_on=date(2026, 12, 31),
     )
-    actors = [
+    actors: list[Actor] = [
         ActorFactory(name="Ibu Sulastri", consent_partners=True),
         ActorFactory(name="Ibu Wartini", consent_partners=True, village_code=REMBANG_VILLAGE_2),
         ActorFactory(name="Ibu Murni", consent_partners=False),

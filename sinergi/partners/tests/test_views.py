@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -227,3 +228,20 @@ def test_the_registrys_pages_show_a_partners_staff_nothing(world: World, objects
         body = response.getvalue()
         assert world.actor.name.encode() not in body
     assert client.get("/api/v1/actors").json()["count"] == 0
+
+
+def test_the_menu_links_the_monitoring_and_webhooks_pages_only_once_they_exist(
+    world: World, personas: Personas, settings: Any
+) -> None:
+    def nav(user: User) -> str:
+        page = login(user).get(
+            "/partners/referrals/" if user is personas.admin else "/partners/inbox/"
+        )
+        return page.content.decode().split("<nav", 1)[1].split("</nav>", 1)[0]
+
+    assert "/partners/monitoring/" not in nav(personas.admin)
+    assert "/partners/webhooks/" not in nav(world.staff)
+    settings.ROOT_URLCONF = "sinergi.partners.tests.neighbour_urls"
+    assert "/partners/monitoring/" in nav(personas.admin)
+    assert "/partners/webhooks/" in nav(world.staff)  # she manages the webhooks
+    assert "/partners/webhooks/" not in nav(world.other_staff)

@@ -46,6 +46,11 @@ def test_only_the_national_programme_maps_nationally(personas: Personas) -> None
     choices = login(personas.admin).get("/partners/new/").context["form"].fields["region"].choices
     assert choices[0][0] == ""
     assert {"33", "33.17", "61.08"} <= {code for code, _label in choices}
+    province = login(personas.jateng).get("/partners/new/").context["form"]
+    codes = [code for code, _label in province.fields["region"].choices]
+    assert codes[0] == "33"
+    assert "33.17" in codes
+    assert all(code == "33" or code.startswith("33.") for code in codes)
     response = login(personas.jateng).post("/partners/new/", {"name": "X", "kind": "ngo"})
     assert response.status_code == 400
     assert "region" in errors(response)
@@ -327,6 +332,12 @@ def test_the_partner_answers_from_her_inbox_with_errors_by_field(
     no_amount = client.post(path, {"step": "served", "served-date": today.isoformat()})
     [entry] = [f for f in no_amount.context["forms"] if f["to"] == "served"]
     assert list(entry["form"].errors) == ["amount"]
+    early = (today - timedelta(days=2)).isoformat()
+    before = client.post(path, {"step": "served", "served-date": early, "served-amount": "5"})
+    [entry] = [f for f in before.context["forms"] if f["to"] == "served"]
+    assert entry["form"].errors["date"] == [
+        "The actor cannot be served before the referral was sent."
+    ]
     future = (today + timedelta(days=2)).isoformat()
     late = client.post(path, {"step": "served", "served-date": future, "served-amount": "1250000"})
     [entry] = [f for f in late.context["forms"] if f["to"] == "served"]
@@ -339,11 +350,15 @@ def test_the_partner_answers_from_her_inbox_with_errors_by_field(
     text = served.content.decode()
     assert "Rp1.250.000" in text
     assert timezone.localdate().strftime("%B %Y") in text
+    assert [f["to"] for f in served.context["forms"]] == ["completed"]
     too_late = client.post(path, {"step": "declined", "declined-reason": "x"})
     assert "cannot become declined" in too_late.content.decode()
     referral.refresh_from_db()
     assert (referral.status, referral.amount) == ("served", 1_250_000)
-    officer = login(personas.rembang).get("/partners/referrals/?status=served").content.decode()
+    client.post(path, {"step": "completed", "completed-reason": "Modal dipakai membeli oven"})
+    referral.refresh_from_db()
+    assert (referral.status, referral.outcome) == ("completed", "Modal dipakai membeli oven")
+    officer = login(personas.rembang).get("/partners/referrals/?status=completed").content.decode()
     assert world.actor.name in officer
 
 
@@ -439,3 +454,43 @@ def test_a_user_without_the_partner_role_gets_no_inbox(personas: Personas) -> No
     client.force_login(lone)
     assert client.get("/partners/inbox/").status_code == 403
     assert client.get("/partners/").status_code == 403
+
+
+def test_an_agreement_past_its_end_leaves_the_partner_potential(
+    world: World, personas: Personas
+) -> None:
+    client = login(personas.rembang)
+    response = client.post(
+        f"/partners/{world.rembang_partner.pk}/agreements/new/",
+        {
+            "kind": "mou",
+            "number": "MoU/2019/3",
+            "parties": "Dinas; Koperasi",
+            "signed_on": "2019-01-10",
+            "starts_on": "2019-01-10",
+            "ends_on": "2021-01-09",
+        },
+    )
+    assert response.status_code == 302
+    detail = client.get(f"/partners/{world.rembang_partner.pk}/").content.decode()
+    assert "Expired" in detail
+    potential = [p.name for p in client.get("/partners/?standing=potential").context["page"]]
+    assert "Koperasi Wanita Rembang" in potential
+
+
+def test_the_national_admin_may_take_either_sides_step(world: World, personas: Personas) -> None:
+    referral = _sent(world, personas)
+    client = login(personas.admin)
+    page = client.get(f"/partners/referrals/{referral.pk}/")
+    assert [f["to"] for f in page.context["forms"]] == ["accepted", "declined", "withdrawn"]
+    client.post(f"/partners/referrals/{referral.pk}/", {"step": "accepted"})
+    referral.refresh_from_db()
+    assert referral.status == "accepted"
+    officer = login(personas.rembang)
+    page = officer.get(f"/partners/referrals/{referral.pk}/")
+    assert [f["to"] for f in page.context["forms"]] == ["withdrawn"]
+    blank = officer.post(
+        f"/partners/referrals/{referral.pk}/", {"step": "withdrawn", "withdrawn-reason": ""}
+    )
+    [entry] = blank.context["forms"]
+    assert list(entry["form"].errors) == ["reason"]
