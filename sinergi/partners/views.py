@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -72,10 +72,6 @@ def _get(model: Any, request: HttpRequest, pk: int, action: Do = Do.VIEW) -> Any
     return row
 
 
-def _page(request: HttpRequest, rows: Any) -> Any:
-    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 # --- Partners ------------------------------------------------------------------------------
 
 
@@ -88,7 +84,7 @@ def partner_list(request: HttpRequest) -> HttpResponse:
     chosen = chosen.annotate(offer_count=Count("offers", distinct=True)).order_by("name", "id")
     context = {
         "form": form,
-        "page": _page(request, chosen),
+        "page": Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page")),
         "may_map": bool(mapping_regions(request.user)),
     }
     return render_page(
@@ -375,17 +371,13 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _referral(request: HttpRequest, referral_id: int) -> Referral:
-    referrals = Referral.objects.visible_to(request.user).select_related(
-        "actor", "actor__village", "partner", "offer"
-    )
-    return get_object_or_404(referrals.prefetch_related(Prefetch("steps__by")), pk=referral_id)
-
-
 @member_page
 @require_http_methods(["GET", "POST"])
 def referral_detail(request: HttpRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
+    referrals = Referral.objects.visible_to(request.user).select_related(
+        "actor", "actor__village", "partner", "offer"
+    )
+    referral = get_object_or_404(referrals.prefetch_related("steps__by"), pk=referral_id)
     forms, moved = take_step(request, referral)
     if moved is not None:
         return redirect("partners:referral_detail", referral_id=referral.pk)
