@@ -20,5 +20,6 @@ urlpatterns = [
     path("analytics/", include("sinergi.analytics.urls")),
     path("privacy/", include("sinergi.privacy.urls")),
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
+    path("partners/", include("sinergi.partners.urls")),
     path("api/v1/", api.urls),
 ]

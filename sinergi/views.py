@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from sinergi.partners.inbox import staff_of
 from sinergi.regions.models import RegionRelease
 
 
@@ -21,6 +22,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if staff_of(request.user) is not None:
+        return redirect("partners:referral_inbox")  # a partner's staff: her inbox
     return redirect("registry:actor_list")
 
 

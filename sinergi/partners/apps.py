@@ -8,6 +8,8 @@ class PartnersConfig(AppConfig):
     label = "partners"
 
     def ready(self) -> None:
-        from sinergi.partners import events
+        # The job consumer registers the tasks of `tasks` modules only: the batch's are
+        # registered here, in every process.
+        from sinergi.partners import batch_tasks, events  # noqa: F401
 
         events.subscribe()

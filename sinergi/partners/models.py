@@ -8,7 +8,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sinergi.accounts.scoping import audit_region
 from sinergi.audit.subjects import Subject
+from sinergi.lib.jobs import Job
 from sinergi.lib.scope import Do, Reach, ScopedQuerySet
 from sinergi.partners.choices import (
     AgreementKind,
@@ -301,3 +303,39 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.webhook_id} ({self.status})"
+
+
+class ReferralBatch(Job):
+    """Sending the top match of each of up to 1,000 chosen actors, as one job row.
+
+    Runs as the user who started it: her scope and the offers she may read are checked again
+    when it runs. For each actor her best eligible offer is proposed and sent; one without
+    consent to sharing with partners keeps her referral proposed. `messages` are
+    [{actor, reason, level}], one for each actor not sent (ids only: names are read when the
+    page is shown, so an erased actor leaves none here).
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    actor_ids = models.JSONField(default=list)
+    note = models.TextField(_("note"), blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    sent_count = models.PositiveIntegerField(default=0)
+    proposed_count = models.PositiveIntegerField(default=0)  # kept proposed: no consent
+    skipped_count = models.PositiveIntegerField(default=0)
+
+    # A batch is its starter's (and the national administrators').
+    reach = Reach(owner="created_by")
+    objects = ScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"referral batch #{self.pk} ({self.status})"
+
+    @property
+    def audit_subject(self) -> Subject:
+        return Subject("referral_batch", self.pk, str(self), audit_region(self.created_by))
+
+    def progress(self) -> tuple[int, int]:
+        return self.processed, self.total

@@ -10,7 +10,7 @@ organisation (sinergi.partners.lifecycle says which step belongs to which side).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sinergi.accounts.models import User, account_of
-from sinergi.accounts.scoping import is_national_admin, may_map_in
+from sinergi.accounts.scoping import is_national_admin, may_map_in, may_write
 from sinergi.audit.models import Action
 from sinergi.audit.services import diff, record
+from sinergi.lib.formatting import thousands
 from sinergi.lib.scope import Do, allowed
 from sinergi.lib.uploads import DOCUMENT, UploadRefused, check_upload
 from sinergi.partners import events, lifecycle
@@ -31,7 +32,15 @@ from sinergi.partners.choices import AgreementStatus, OfferCategory, ReferralSta
 from sinergi.partners.facts import facts_of, offers_on
 from sinergi.partners.lifecycle import Side, Situation, Step
 from sinergi.partners.matching import fit, refusal
-from sinergi.partners.models import Agreement, Offer, Partner, PartnerStaff, Referral, ReferralStep
+from sinergi.partners.models import (
+    Agreement,
+    Offer,
+    Partner,
+    PartnerStaff,
+    Referral,
+    ReferralBatch,
+    ReferralStep,
+)
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
 
@@ -506,3 +515,37 @@ def _referral_snapshot(referral: Referral) -> dict[str, Any]:
         "amount": referral.amount,
         "outcome": referral.outcome,
     }
+
+
+# --- Referral batches ---------------------------------------------------------------------
+
+BATCH_LIMIT = 1_000
+
+
+def start_referral_batch(
+    *, user: Acting, actor_ids: Sequence[int], note: str = ""
+) -> ReferralBatch:
+    """Queue a job that proposes and sends each actor's top match (partners.batch_tasks):
+    at least one actor and at most BATCH_LIMIT, each once. The job row is committed first,
+    then its task is queued (the worker always finds the row); the actors' scope is checked
+    when it runs."""
+    chosen = list(dict.fromkeys(actor_ids))
+    if not isinstance(user, User) or not may_write(user):
+        raise _refuse("actors", _("You may not refer actors."))
+    if not chosen:
+        raise _refuse("actors", _("Choose at least one actor."))
+    if len(chosen) > BATCH_LIMIT:
+        raise _refuse(
+            "actors",
+            _("Choose at most %(limit)s actors at a time (%(count)s chosen).")
+            % {"limit": thousands(BATCH_LIMIT), "count": thousands(len(chosen))},
+        )
+    with transaction.atomic():
+        batch = ReferralBatch.objects.create(
+            created_by=user, actor_ids=chosen, note=note, total=len(chosen)
+        )
+        record(user, Action.CREATE, batch, after={"actors": len(chosen), "note": note})
+    from sinergi.partners import batch_tasks  # the task module imports this one
+
+    batch_tasks.run_referral_batch(batch.pk)
+    return batch

@@ -18,7 +18,7 @@ from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
 from sinergi.partners import services as partners
-from sinergi.partners.models import Partner, Webhook
+from sinergi.partners.models import Partner, ReferralBatch, Webhook
 from sinergi.partners.webhooks import seal
 from sinergi.regions.models import ModelRegion
 from sinergi.test import ActorFactory, Personas, make_user
@@ -104,6 +104,26 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "privacy/actors/{actor}/requests/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "privacy/actors/{actor}/erase/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "privacy/requests/1/done/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # Partners: members read; officers whose region holds a partner change it (the
+    # national one: the national admin; others 403, as they read it); the inbox is the
+    # partner's staff's (partner personas: partners/tests).
+    "partners/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "partners/new/": (LOGIN, 200, 200, 200, 200, 403, 403),
+    "partners/{partner}/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "partners/{partner}/edit/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "partners/{partner}/agreements/new/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "partners/{partner}/offers/new/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "partners/{partner}/staff/new/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "partners/agreements/{agreement}/document/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "partners/offers/{offer}/edit/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "partners/matches/": (LOGIN, 200, 200, 200, 200, 200, 403),
+    "partners/referrals/": (LOGIN, 200, 200, 200, 200, 200, 200),
+    "partners/referrals/new/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners/referrals/{referral}/": (LOGIN, 200, 200, 200, 404, 200, 200),
+    "partners/batches/new/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    "partners/batches/{batch}/": (LOGIN, 200, 404, 404, 404, 200, 404),
+    "partners/inbox/": (LOGIN, 403, 403, 403, 403, 403, 403),
+    "partners/inbox/{referral}/": (LOGIN, 403, 403, 403, 403, 403, 403),
     # Webhooks: the partner's staff and the national admin (partner personas: partners/tests).
     "partners/webhooks/": (LOGIN, 200, 404, 404, 404, 404, 404),
     "partners/webhooks/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
@@ -188,6 +208,11 @@ def route_templates() -> set[str]:
         "<partner_id>": "{partner}",
         "<offer_id>": "{offer}",
         "<referral_id>": "{referral}",
+        "<int:partner_id>": "{partner}",
+        "<int:offer_id>": "{offer}",
+        "<int:referral_id>": "{referral}",
+        "<int:agreement_id>": "{agreement}",
+        "<int:batch_id>": "{batch}",
     }
     result = set()
     for text in found:
@@ -243,6 +268,19 @@ def test_each_persona_gets_what_the_matrix_says(
         data=partners.OfferData(title="Modal usaha", category="capital", items=("capital",)),
     )
     referral = partners.propose_referral(user=personas.pendamping, actor=actor, offer=offer)
+    agreement = partners.record_agreement(
+        user=personas.admin,
+        partner=mekaar,
+        data=partners.AgreementData(
+            kind="pks",
+            number="PKS.1/2026",
+            parties="KPPPA dan PNM",
+            signed_on=date(2026, 1, 5),
+            starts_on=date(2026, 1, 5),
+            document=ContentFile(b"%PDF-1.4 signed", name="pks.pdf"),
+        ),
+    )
+    batch = ReferralBatch.objects.create(created_by=personas.pendamping, actor_ids=[actor.pk])
     webhook = Webhook.objects.create(
         partner=mekaar,
         url="https://8.8.8.8/hook",
@@ -251,6 +289,8 @@ def test_each_persona_gets_what_the_matrix_says(
     )
     ids = {
         "partner": mekaar.pk,
+        "agreement": agreement.pk,
+        "batch": batch.pk,
         "offer": offer.pk,
         "referral": referral.pk,
         "webhook": webhook.pk,
