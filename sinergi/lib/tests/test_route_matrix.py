@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -277,7 +278,7 @@ def test_each_persona_gets_what_the_matrix_says(
             parties="KPPPA dan PNM",
             signed_on=date(2026, 1, 5),
             starts_on=date(2026, 1, 5),
-            document=ContentFile(b"%PDF-1.4 signed", name="pks.pdf"),
+            document=SimpleUploadedFile("pks.pdf", b"%PDF-1.4 signed"),
         ),
     )
     batch = ReferralBatch.objects.create(created_by=personas.pendamping, actor_ids=[actor.pk])
