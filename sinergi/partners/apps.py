@@ -6,3 +6,8 @@ class PartnersConfig(AppConfig):
 
     name = "sinergi.partners"
     label = "partners"
+
+    def ready(self) -> None:
+        from sinergi.partners import events
+
+        events.subscribe()

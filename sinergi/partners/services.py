@@ -406,6 +406,9 @@ def propose_referral(
             referral,
             after={"actor": actor.pk, "offer": offer.pk, "score": found.score, "note": note},
         )
+        events.referrals_moved.announce(
+            [events.ReferralMove(referral.pk, actor.pk, None, events.state_of(referral))]
+        )
     return referral
 
 
@@ -467,6 +470,7 @@ def move_referral(
         if errors:
             raise Refused(errors)
         before = _referral_snapshot(referral)
+        was = events.state_of(referral)
         source = referral.status
         referral.status = step.to
         if step.to == ReferralStatus.SENT:
@@ -490,6 +494,9 @@ def move_referral(
         )
         old, new = diff(before, _referral_snapshot(referral))
         record(user, Action.UPDATE, referral, before=old, after=new)
+        events.referrals_moved.announce(
+            [events.ReferralMove(referral.pk, referral.actor_id, was, events.state_of(referral))]
+        )
         if referral.addressee_id is not None:
             events.referral_changed.announce(
                 referral,

@@ -1,0 +1,231 @@
+"""What the referral dashboard shows, built once from its figures: tables (the exports'
+sheets and the report's tables) and SVG charts, shared by the page, the exports and the PDF
+report so that all three say the same thing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from sinergi.analytics.display import count, move_series, percent
+from sinergi.analytics.exports import Table
+from sinergi.analytics.figures import Transition
+from sinergi.lib import charts
+from sinergi.lib.charts import PALETTE, Bar, Series
+from sinergi.lib.formatting import rupiah
+from sinergi.partners.monitoring import REGION, Measures, Monitoring, Row, dim_titles
+from sinergi.partners.monitoring_slices import CATEGORY, PARTNER
+
+Value = int | float | str | None
+
+
+def _share(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _days(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def measure_columns() -> list[tuple[str, str]]:
+    return [
+        ("referrals", _("Referrals")),
+        ("sent", _("Sent")),
+        ("answered", _("Answered")),
+        ("accepted", _("Accepted")),
+        ("served", _("Served")),
+        ("acceptance_rate", _("Acceptance rate")),
+        ("service_rate", _("Service rate")),
+        ("median_days", _("Median days from sent to served")),
+        ("credit", _("Credit disbursed (Rp)")),
+    ]
+
+
+def _measure_values(m: Measures) -> list[Value]:
+    return [
+        m.total,
+        m.sent,
+        m.answered,
+        m.accepted,
+        m.served,
+        _share(m.acceptance),
+        _share(m.service),
+        _days(m.median_days),
+        m.amount,
+    ]
+
+
+def move_columns(prefix: str, title: str) -> list[tuple[str, str]]:
+    return [
+        (f"{prefix}_both_periods", _("%(group)s: in both periods") % {"group": title}),
+        (f"{prefix}_up", _("%(group)s: moved up") % {"group": title}),
+        (f"{prefix}_up_share", _("%(group)s: share moved up") % {"group": title}),
+    ]
+
+
+def _move_values(moves: Transition | None) -> list[Value]:
+    if moves is None:
+        return [None, None, None]
+    return [moves.total, moves.up, _share(moves.up_share) if moves.total else None]
+
+
+def tables(found: Monitoring) -> list[Table]:
+    """The dashboard's tables with raw values (shares from 0 to 1, days, whole Rupiah)."""
+    moving = found.referred is not None
+    referred, others = _("Referred"), _("Not referred")
+    whole = found.overall
+    summary_rows: list[tuple[str, str, list[Any]]] = [
+        (code, header, [value])
+        for (code, header), value in zip(measure_columns(), _measure_values(whole), strict=True)
+    ]
+    if moving:
+        for prefix, title, moves in (
+            ("referred", referred, found.referred),
+            ("not_referred", others, found.others),
+        ):
+            summary_rows += [
+                (code, header, [value])
+                for (code, header), value in zip(
+                    move_columns(prefix, title), _move_values(moves), strict=True
+                )
+            ]
+    found_tables = [
+        Table(
+            "summary", _("Summary"), _("Figure"), _("Name"), [("value", _("Value"))], summary_rows
+        ),
+        Table(
+            "status",
+            _("By status"),
+            _("Status"),
+            _("Name"),
+            [("referrals", _("Referrals"))],
+            [(code, label, [n]) for code, label, n in found.statuses],
+        ),
+    ]
+    titles = dim_titles()
+    for dim in (PARTNER, CATEGORY, REGION):
+        columns = measure_columns()
+        if moving:
+            columns += move_columns("referred", referred)
+            if dim == REGION:
+                columns += move_columns("not_referred", others)
+        found_tables.append(
+            Table(
+                dim,
+                titles[dim],
+                _("Code") if dim == REGION else _("Key"),
+                _("Name"),
+                columns,
+                [
+                    (row.code or row.key, row.label, _row_values(row, dim, moving))
+                    for row in found.groups[dim]
+                ],
+            )
+        )
+    return found_tables
+
+
+def _row_values(row: Row, dim: str, moving: bool) -> list[Value]:
+    values = _measure_values(row.measures)
+    if moving:
+        values += _move_values(row.referred)
+        if dim == REGION:
+            values += _move_values(row.others)
+    return values
+
+
+def shown(code: str, value: Value) -> str:
+    """A table value as a reader reads it: counts grouped, shares in %, Rupiah."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if code.endswith(("_rate", "_share")):
+        return percent(value)
+    if code == "credit":
+        return rupiah(value)
+    if code == "median_days":
+        return f"{value:g}"
+    return count(value)
+
+
+def printed(table: Table) -> Table:
+    """The same table with its values as they are read (the PDF report)."""
+    rows = []
+    for key, label, values in table.rows:
+        codes = [code for code, _header in table.measures]
+        if table.name == "summary":
+            codes = [key]
+        rows.append((key, label, [shown(c, v) for c, v in zip(codes, values, strict=True)]))
+    return Table(table.name, table.title, table.key_header, table.label_header, table.measures,
+                 rows)  # fmt: skip
+
+
+# --- Charts ----------------------------------------------------------------------------------
+
+
+def status_series() -> list[Series]:
+    from sinergi.partners.choices import ReferralStatus
+
+    return [Series(str(label), PALETTE[i]) for i, (_c, label) in enumerate(ReferralStatus.choices)]
+
+
+def status_chart(found: Monitoring, dim: str, link: Callable[[str], str]) -> SafeString | None:
+    """Referrals by status, one bar per partner, category or child region."""
+    from sinergi.partners.choices import ReferralStatus
+
+    rows = [row for row in found.groups[dim] if row.measures.total]
+    if not rows:
+        return None
+    bars = [
+        Bar(row.label, [row.measures.statuses[code] for code in ReferralStatus.values],
+            link(row.code) if row.code else "")
+        for row in rows
+    ]  # fmt: skip
+    return charts.stacked_bars(
+        chart_id=f"chart-referrals-{dim}",
+        title=_("Referrals by status, %(breakdown)s") % {"breakdown": dim_titles()[dim].lower()},
+        desc="; ".join(f"{bar.label}: {count(bar.total)}" for bar in bars),
+        series=status_series(),
+        bars=bars,
+        fmt=count,
+    )
+
+
+def moves_chart(found: Monitoring) -> SafeString | None:
+    """Moved up, stayed, fell back: the referred against the others, then each partner's."""
+    if found.referred is None or found.others is None:
+        return None
+    groups: list[tuple[str, Transition | None]] = [
+        (_("Referred"), found.referred),
+        (_("Not referred"), found.others),
+    ]
+    groups += [(f"→ {row.label}", row.referred) for row in found.groups[PARTNER]]
+    bars = [
+        Bar(label, [moves.up, moves.same, moves.down])
+        for label, moves in groups
+        if moves is not None and moves.total
+    ]
+    if not bars:
+        return None
+    previous, period = found.figures.previous, found.figures.period
+    names = {
+        "from": previous.code if previous else "",
+        "to": period.code if period else "",
+    }
+    return charts.stacked_bars(
+        chart_id="chart-referred-moves",
+        title=_("From %(from)s to %(to)s: referred actors and the others") % names,
+        desc="; ".join(
+            _("%(group)s: %(share)s moved up")
+            % {"group": bar.label, "share": percent(bar.values[0] / bar.total)}
+            for bar in bars
+        ),
+        series=move_series(),
+        bars=bars,
+        fmt=count,
+        percent=True,
+    )
