@@ -329,24 +329,22 @@ class ReferralCount(models.Model):
 
 
 class ReferralDays(models.Model):
-    """Served referrals in a slice by the days from sent to served (a median is read off
-    them)."""
+    """The served referrals of a slice by days from sent to served, {"12": 3, ...}: a median
+    is read off them (one row per slice: a nation's partners read a hundred rows, not the
+    thousands a row per day would make)."""
 
     region = models.CharField(max_length=13)
     dim = models.CharField(max_length=10)
     value = models.CharField(max_length=20)
-    days = models.IntegerField()
-    referrals = models.IntegerField(default=0)
+    histogram = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=["region", "dim", "value", "days"], name="one_referral_days"
-            ),
+            models.UniqueConstraint(fields=["region", "dim", "value"], name="one_referral_days"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.region or 'ID'} {self.dim}={self.value} {self.days}d: {self.referrals}"
+        return f"{self.region or 'ID'} {self.dim}={self.value}"
 
 
 class ReferredTransition(models.Model):

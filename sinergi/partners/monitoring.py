@@ -12,9 +12,8 @@ the actors not referred are every actor with a result in both periods less those
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -23,8 +22,8 @@ from sinergi.analytics.figures import Figures, Transition, _transition
 from sinergi.analytics.scope import Scope
 from sinergi.partners.choices import OfferCategory, ReferralStatus
 from sinergi.partners.models import Partner
-from sinergi.partners.monitoring_counts import CountRow, RowSource, Source, TableSource
-from sinergi.partners.monitoring_slices import ALL, CATEGORY, PARTNER, TABLE_DEPTH
+from sinergi.partners.monitoring_counts import RowSource, Source, TableSource
+from sinergi.partners.monitoring_slices import ALL, CATEGORY, PARTNER, TABLE_DEPTH, median_of
 
 REGION = "region"
 DIMS = (PARTNER, CATEGORY, REGION)
@@ -41,7 +40,7 @@ class Measures:
     accepted: int = 0  # answered and not declined (withdrawn after acceptance included)
     served: int = 0
     amount: int = 0  # credit disbursed, Rupiah
-    days: Counter[int] = field(default_factory=Counter)  # days from sent to served
+    median_days: float | None = None  # from sent to served
 
     def add(self, status: str, sent: bool, answered: bool, n: int, amount: int) -> None:
         self.statuses[status] += n
@@ -62,28 +61,6 @@ class Measures:
     @property
     def service(self) -> float | None:
         return self.served / self.sent if self.sent else None
-
-    @property
-    def median_days(self) -> float | None:
-        return median_of(self.days)
-
-
-def median_of(histogram: Mapping[int, int]) -> float | None:
-    """The median of values given as {value: how many times}."""
-    n = sum(histogram.values())
-    if n <= 0:
-        return None
-    middle: list[int] = []
-    seen = 0
-    for value in sorted(histogram):
-        count = histogram[value]
-        if count <= 0:
-            continue
-        for rank in ((n - 1) // 2, n // 2):
-            if seen <= rank < seen + count:
-                middle.append(value)
-        seen += count
-    return float(statistics.mean(middle))
 
 
 @dataclass
@@ -125,45 +102,53 @@ def source_for(scope: Scope) -> Source:
     return TableSource()
 
 
+BREAKDOWNS = (ALL, PARTNER, CATEGORY)
+Key = tuple[str, str]  # dim, and a value of it (or a region, by region)
+Cells = Counter[tuple[str, str]]  # (level before, level after) -> actors
+
+
 def _measures(
-    source: Source, regions: Sequence[str], dim: str, by_region: bool = False
-) -> dict[str, Measures]:
-    """Measures per value of the breakdown (per region instead when `by_region`)."""
-    found: dict[str, Measures] = {}
-    rows: Iterable[CountRow] = source.referrals(regions, dim)
-    for region, value, status, sent, answered, n, amount in rows:
-        key = region if by_region else value
-        found.setdefault(key, Measures()).add(status, sent, answered, n, amount)
-    for (region, value, days), n in source.days(regions, dim).items():
-        found.setdefault(region if by_region else value, Measures()).days[days] += n
+    source: Source, regions: Sequence[str], dims: Sequence[str], by_region: bool = False
+) -> dict[Key, Measures]:
+    """Measures per breakdown and value, summed over the regions (per region instead when
+    `by_region`)."""
+    found: dict[Key, Measures] = {}
+
+    def of(key: Key) -> Measures:
+        measures = found.get(key)
+        if measures is None:
+            measures = found[key] = Measures()
+        return measures
+
+    for region, dim, value, status, sent, answered, n, amount in source.referrals(regions, dims):
+        of((dim, region if by_region else value)).add(status, sent, answered, n, amount)
+    histograms: dict[Key, Counter[int]] = {}
+    for region, dim, value, histogram in source.days(regions, dims):
+        key = (dim, region if by_region else value)
+        if key in histograms:
+            histograms[key].update(histogram)
+        else:
+            histograms[key] = Counter(histogram)
+    for key, histogram in histograms.items():
+        of(key).median_days = median_of(histogram)
     return found
 
 
-Pairs = Callable[[int, int, Sequence[str], str], Counter[tuple[str, str, str, str]]]
-
-
 def _cells(
-    pairs: Pairs, figures: Figures, regions: Sequence[str], dim: str, by_region: bool = False
-) -> dict[str, Counter[tuple[str, str]]]:
-    """{value (or region): {(level before, level after): actors}} from the earlier period to
-    the later one (the counts keep each pair of periods once, the lower id first)."""
-    first, second = figures.previous, figures.period
-    if first is None or second is None:
-        return {}
-    flip = first.pk > second.pk
-    a, b = (second, first) if flip else (first, second)
-    found: dict[str, Counter[tuple[str, str]]] = {}
-    for (region, value, la, lb), n in pairs(a.pk, b.pk, regions, dim).items():
-        cells = found.setdefault(region if by_region else value, Counter())
+    rows: Mapping[tuple[str, str, str, str, str], int], flip: bool, by_region: bool = False
+) -> dict[Key, Cells]:
+    """{(dim, value or region): cells} from pairs counted with the lower period id first,
+    turned to read from the earlier period to the later one."""
+    found: dict[Key, Cells] = {}
+    for (region, dim, value, la, lb), n in rows.items():
+        cells = found.setdefault((dim, region if by_region else value), Counter())
         cells[(lb, la) if flip else (la, lb)] += n
     return found
 
 
-def _others(every: Counter[tuple[str, str]], referred: Counter[tuple[str, str]]) -> Counter[
-    tuple[str, str]
-]:  # fmt: skip
-    rest = Counter(every)
-    rest.subtract(referred)
+def _others(every: Cells | None, referred: Cells | None) -> Cells:
+    rest = Counter(every or {})
+    rest.subtract(referred or {})
     return +rest
 
 
@@ -171,44 +156,51 @@ def monitoring_of(figures: Figures) -> Monitoring:
     """The referral figures of the analytics figures' scope and periods."""
     scope = figures.scope
     source = source_for(scope)
-    order = scope.order
-    moving = figures.previous is not None and figures.period is not None
+    roots, children = scope.roots, [child.code for child in scope.children]
+    measures = _measures(source, roots, BREAKDOWNS)
+    by_region = _measures(source, children, (ALL,), by_region=True)
+    first, second = figures.previous, figures.period
+    referred: dict[Key, Cells] = {}  # (dim, value): the actors referred
+    referred_in: dict[Key, Cells] = {}  # (ALL, child region): the same by child region
+    every: dict[str, Cells] = {}  # region (a root or a child): every actor, from analytics
+    moving = first is not None and second is not None
+    if first is not None and second is not None:
+        flip = first.pk > second.pk
+        a, b = (second.pk, first.pk) if flip else (first.pk, second.pk)
+        referred = _cells(source.pairs(a, b, roots, BREAKDOWNS), flip)
+        referred_in = _cells(source.pairs(a, b, children, (ALL,)), flip, by_region=True)
+        for (region, _v, la, lb), n in scope.counts.pairs(a, b, [*roots, *children], ALL).items():
+            every.setdefault(region, Counter())[(lb, la) if flip else (la, lb)] += n
+    everyone = sum((every.get(root, Counter()) for root in roots), Counter())
 
-    def moves(cells: Counter[tuple[str, str]] | None) -> Transition | None:
-        return _transition(order, cells or Counter()) if moving else None
+    def moves(cells: Cells | None) -> Transition | None:
+        return _transition(scope.order, cells or Counter()) if moving else None
 
-    whole = _measures(source, scope.roots, ALL).get("", Measures())
-    whole_total = sum(_cells(scope.counts.pairs, figures, scope.roots, ALL).values(), Counter())
-    whole_referred = sum(_cells(source.pairs, figures, scope.roots, ALL).values(), Counter())
     groups: dict[str, list[Row]] = {}
     for dim in (PARTNER, CATEGORY):
-        measures = _measures(source, scope.roots, dim)
-        referred = _cells(source.pairs, figures, scope.roots, dim)
-        labels = _labels(dim, measures)
-        keys = sorted(measures, key=lambda k: (-measures[k].total, labels[k].lower(), k))
+        mine = {value: m for (d, value), m in measures.items() if d == dim}
+        labels = _labels(dim, mine)
+        keys = sorted(mine, key=lambda k: (-mine[k].total, labels[k].lower(), k))
         groups[dim] = [
-            Row(key, labels[key], measures[key], moves(referred.get(key))) for key in keys
+            Row(key, labels[key], mine[key], moves(referred.get((dim, key)))) for key in keys
         ]
-    children = [child.code for child in scope.children]
-    by_region = _measures(source, children, ALL, by_region=True)
-    every = _cells(scope.counts.pairs, figures, children, ALL, by_region=True)
-    referred = _cells(source.pairs, figures, children, ALL, by_region=True)
     groups[REGION] = [
         Row(
             child.code,
             child.name,
-            by_region.get(child.code, Measures()),
-            moves(referred.get(child.code)),
-            moves(_others(every.get(child.code, Counter()), referred.get(child.code, Counter()))),
+            by_region.get((ALL, child.code), Measures()),
+            moves(referred_in.get((ALL, child.code))),
+            moves(_others(every.get(child.code), referred_in.get((ALL, child.code)))),
             code=child.code,
         )
         for child in scope.children
     ]
+    whole = (ALL, "")
     return Monitoring(
         figures=figures,
-        overall=whole,
-        referred=moves(whole_referred),
-        others=moves(_others(whole_total, whole_referred)),
+        overall=measures.get(whole, Measures()),
+        referred=moves(referred.get(whole)),
+        others=moves(_others(everyone, referred.get(whole))),
         groups=groups,
     )
 

@@ -22,6 +22,7 @@ installing the tables over existing data and for the benchmark, not a routine.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -37,7 +38,7 @@ from sinergi.assessments.models import Assessment, Period
 from sinergi.lib.scope import Principal
 from sinergi.partners.events import ReferralMove, ReferralState
 from sinergi.partners.models import Referral, ReferralCount, ReferralDays, ReferredTransition
-from sinergi.partners.monitoring_slices import EVERY, CountKey, Holder, Tally
+from sinergi.partners.monitoring_slices import EVERY, DaysKey, Holder, Tally
 from sinergi.registry.events import ActorMove
 from sinergi.registry.models import Actor
 
@@ -235,6 +236,47 @@ def _add(
             )
 
 
+def _add_days(deltas: Mapping[DaysKey, int]) -> None:
+    """Add to the day histograms, one row per slice: missing rows are made, then the rows
+    are read and locked (PostgreSQL) in key order, and written back whole."""
+    changes: dict[tuple[str, str, str], Counter[int]] = {}
+    for (region, dim, value, days), n in deltas.items():
+        if n:
+            changes.setdefault((region, dim, value), Counter())[days] += n
+    if not changes:
+        return
+    postgres = connection.vendor == "postgresql"
+    table = connection.ops.quote_name(ReferralDays._meta.db_table)
+    mark = "(%s, %s, %s, %s::jsonb)" if postgres else "(%s, %s, %s, %s)"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(sorted(changes), _ROWS_PER_STATEMENT):
+            values = ", ".join([mark] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (region, dim, value, histogram) VALUES {values} "  # noqa: S608
+                "ON CONFLICT (region, dim, value) DO NOTHING",
+                [v for key in chunk for v in (*key, "{}")],
+            )
+            keys = ", ".join(["(%s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"SELECT region, dim, value, histogram FROM {table} "  # noqa: S608
+                f"WHERE (region, dim, value) IN (VALUES {keys}) ORDER BY region, dim, value"
+                + (" FOR UPDATE" if postgres else ""),
+                [v for key in chunk for v in key],
+            )
+            rows = []
+            for region, dim, value, stored in cursor.fetchall():
+                histogram = Counter(_histogram(stored))
+                histogram.update(changes[(region, dim, value)])
+                kept = {str(days): n for days, n in sorted(histogram.items()) if n}
+                rows.append((region, dim, value, json.dumps(kept)))
+            cursor.execute(
+                f"INSERT INTO {table} (region, dim, value, histogram) "  # noqa: S608
+                f"VALUES {', '.join([mark] * len(rows))} "
+                "ON CONFLICT (region, dim, value) DO UPDATE SET histogram = excluded.histogram",
+                [v for row in rows for v in row],
+            )
+
+
 def _write(tally: Tally) -> None:
     counts = [
         (*key, tally.referrals[key], tally.amounts[key])
@@ -247,12 +289,7 @@ def _write(tally: Tally) -> None:
         ("referrals", "amount"),
         counts,
     )
-    _add(
-        ReferralDays,
-        ("region", "dim", "value", "days"),
-        ("referrals",),
-        [(*key, n) for key, n in tally.days.items() if n],
-    )
+    _add_days(tally.days)
     _add(
         ReferredTransition,
         ("period_a_id", "period_b_id", "region", "dim", "value", "level_a", "level_b"),
@@ -262,8 +299,10 @@ def _write(tally: Tally) -> None:
 
 
 def rebuild(chunk: int = 20_000) -> None:
-    """Recompute every count from the rows, a chunk of referred actors at a time."""
+    """Recompute every count from the rows, a chunk of referred actors at a time (the day
+    histograms summed over every chunk first, then written once)."""
     starts = period_starts()
+    days: Counter[DaysKey] = Counter()
     with transaction.atomic():
         for model in (ReferralCount, ReferralDays, ReferredTransition):
             model.objects.all().delete()
@@ -273,72 +312,75 @@ def rebuild(chunk: int = 20_000) -> None:
             tally = Tally(starts)
             for actor in found.referrals:
                 tally.holder(found.holder(actor), +1)
+            days.update(tally.days)
+            tally.days.clear()
             _write(tally)
+        _add_days(days)
 
 
 # --- Reading the counts --------------------------------------------------------------------
 
-CountRow = tuple[
-    str, str, str, bool, bool, int, int
-]  # region, value, status, sent, answered, n, Rp
+# region, dim, value, status, sent, answered, referrals, Rupiah
+CountRow = tuple[str, str, str, str, bool, bool, int, int]
+DaysRow = tuple[str, str, str, Mapping[int, int]]  # region, dim, value, {days: referrals}
+PairCounts = Counter[tuple[str, str, str, str, str]]  # region, dim, value, la, lb -> actors
 
 
 class Source(Protocol):
-    """Referral counts of some regions in one breakdown (dim)."""
+    """Referral counts of some regions in some breakdowns (dims)."""
 
-    def referrals(self, regions: Sequence[str], dim: str) -> list[CountRow]: ...
+    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]: ...
 
-    def days(self, regions: Sequence[str], dim: str) -> Counter[tuple[str, str, int]]:
-        """(region, value, days from sent to served) -> referrals."""
+    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
+        """Each slice's served referrals by days from sent to served."""
         ...
 
-    def pairs(
-        self, a: int, b: int, regions: Sequence[str], dim: str
-    ) -> Counter[tuple[str, str, str, str]]:
-        """(region, value, level in a, level in b) -> referred actors, for period ids a < b
-        (the shape of analytics.scope.Counts.pairs)."""
+    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
+        """Referred actors by (level in a, level in b), for period ids a < b."""
         ...
+
+
+def _histogram(stored: Any) -> dict[int, int]:
+    """A kept histogram ({"12": 3}, JSON text on SQLite) with whole days as keys."""
+    found = json.loads(stored) if isinstance(stored, str) else stored
+    return {int(days): n for days, n in found.items() if n}
 
 
 class TableSource:
-    """The kept counts (TableCounts reads them with plain SQL on the driver's cursor)."""
+    """The kept counts, a few queries per page (TableCounts reads with plain SQL on the
+    driver's cursor: the ORM's compiler would take longer than the database)."""
 
     reader = TableCounts()
 
-    def referrals(self, regions: Sequence[str], dim: str) -> list[CountRow]:
+    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]:
         rows = self.reader._rows(
             ReferralCount,
-            "region, value, status, sent, answered, referrals, amount",
+            "region, dim, value, status, sent, answered, referrals, amount",
             "region IN (*) AND dim IN (*) AND (referrals <> 0 OR amount <> 0)",
             regions,
-            [dim],
+            dims,
         )
-        return [(r, v, s, bool(x), bool(y), n, a) for r, v, s, x, y, n, a in rows]
+        return [(r, d, v, s, bool(x), bool(y), n, a) for r, d, v, s, x, y, n, a in rows]
 
-    def days(self, regions: Sequence[str], dim: str) -> Counter[tuple[str, str, int]]:
+    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
         rows = self.reader._rows(
-            ReferralDays,
-            "region, value, days, referrals",
-            "region IN (*) AND dim IN (*) AND referrals <> 0",
-            regions,
-            [dim],
-        )
-        return Counter({(r, v, d): n for r, v, d, n in rows})
+            ReferralDays, "region, dim, value, histogram", "region IN (*) AND dim IN (*)",
+            regions, dims,
+        )  # fmt: skip
+        return [(r, d, v, _histogram(h)) for r, d, v, h in rows]
 
-    def pairs(
-        self, a: int, b: int, regions: Sequence[str], dim: str
-    ) -> Counter[tuple[str, str, str, str]]:
+    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
         rows = self.reader._rows(
             ReferredTransition,
-            "region, value, level_a, level_b, actors",
+            "region, dim, value, level_a, level_b, actors",
             "period_a_id IN (*) AND period_b_id IN (*) AND region IN (*) AND dim IN (*) "
             "AND actors <> 0",
             [a],
             [b],
             regions,
-            [dim],
+            dims,
         )
-        return Counter({(r, v, la, lb): n for r, v, la, lb, n in rows})
+        return Counter({(r, d, v, la, lb): n for r, d, v, la, lb, n in rows})
 
 
 class RowSource:
@@ -361,34 +403,30 @@ class RowSource:
         for actor in found.referrals:
             self.tally.holder(found.holder(actor), +1)
 
-    def referrals(self, regions: Sequence[str], dim: str) -> list[CountRow]:
-        wanted = set(regions)
-        keys: set[CountKey] = {*self.tally.referrals, *self.tally.amounts}
+    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]:
+        wanted, kinds = set(regions), set(dims)
+        tally = self.tally
         return [
-            (r, v, s, x, y, self.tally.referrals[key], self.tally.amounts[key])
-            for key in sorted(keys)
+            (r, d, v, s, x, y, tally.referrals[key], tally.amounts[key])
+            for key in sorted({*tally.referrals, *tally.amounts})
             for r, d, v, s, x, y in [key]
-            if d == dim and r in wanted and (self.tally.referrals[key] or self.tally.amounts[key])
+            if d in kinds and r in wanted and (tally.referrals[key] or tally.amounts[key])
         ]
 
-    def days(self, regions: Sequence[str], dim: str) -> Counter[tuple[str, str, int]]:
-        wanted = set(regions)
-        return Counter(
-            {
-                (r, v, n): c
-                for (r, d, v, n), c in self.tally.days.items()
-                if d == dim and r in wanted
-            }
-        )
+    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
+        wanted, kinds = set(regions), set(dims)
+        found: dict[tuple[str, str, str], dict[int, int]] = {}
+        for (r, d, v, days), n in self.tally.days.items():
+            if d in kinds and r in wanted and n:
+                found.setdefault((r, d, v), {})[days] = n
+        return [(r, d, v, histogram) for (r, d, v), histogram in found.items()]
 
-    def pairs(
-        self, a: int, b: int, regions: Sequence[str], dim: str
-    ) -> Counter[tuple[str, str, str, str]]:
-        wanted = set(regions)
+    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
+        wanted, kinds = set(regions), set(dims)
         return Counter(
             {
-                (r, v, la, lb): n
+                (r, d, v, la, lb): n
                 for (pa, pb, r, d, v, la, lb), n in self.tally.pairs.items()
-                if (pa, pb) == (a, b) and d == dim and r in wanted
+                if (pa, pb) == (a, b) and d in kinds and r in wanted
             }
         )

@@ -5,16 +5,19 @@ report so that all three say the same thing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sinergi.analytics.display import count, move_series, percent
 from sinergi.analytics.exports import Table
 from sinergi.analytics.figures import Transition
 from sinergi.lib import charts
-from sinergi.lib.charts import PALETTE, Bar, Series
+from sinergi.lib.charts import DOWN, PALETTE, UP, Bar, Series
 from sinergi.lib.formatting import rupiah
 from sinergi.partners.monitoring import REGION, Measures, Monitoring, Row, dim_titles
 from sinergi.partners.monitoring_slices import CATEGORY, PARTNER
@@ -164,32 +167,112 @@ def printed(table: Table) -> Table:
                  rows)  # fmt: skip
 
 
+# --- The page's tables -------------------------------------------------------------------------
+
+_DECIMALS: dict[str, str] = {}
+
+
+def decimal(value: float, places: int) -> str:
+    """A number with `places` decimals as the reader's language writes it (12,5 / 12.5);
+    number_format costs ten times as much, and a page prints hundreds of them."""
+    language = get_language() or "id"
+    separator = _DECIMALS.get(language)
+    if separator is None:
+        separator = _DECIMALS[language] = str(get_format("DECIMAL_SEPARATOR"))
+    return f"{value:.{places}f}".replace(".", separator)
+
+
+def share(value: float | None) -> str:
+    return "—" if value is None else f"{decimal(value * 100, 1)}%"
+
+
+def days(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return decimal(value, 0 if value == int(value) else 1)
+
+
+@dataclass
+class Line:
+    """A row of a breakdown table as the page prints it: its cells (header, text)."""
+
+    label: str
+    href: str
+    cells: list[tuple[str, str]]
+
+
+def page_table(found: Monitoring, dim: str, top: str) -> tuple[list[str], list[Line]]:
+    """The headers and rows of a breakdown on the page, every value already written out."""
+    moving = found.referred is not None
+    headers = [
+        _("Referrals"),
+        _("Sent"),
+        _("Acceptance rate"),
+        _("Service rate"),
+        _("Median days"),
+        _("Credit disbursed"),
+    ]
+    if moving:
+        headers += [_("Referred, in both periods"), _("Referred, share moved up")]
+        if dim == REGION:
+            headers.append(_("Not referred, share moved up"))
+    lines = []
+    for row in found.groups[dim]:
+        m = row.measures
+        cells = [count(m.total), count(m.sent), share(m.acceptance), share(m.service),
+                 days(m.median_days), rupiah(m.amount)]  # fmt: skip
+        if moving:
+            referred = row.referred
+            cells += [
+                count(referred.total) if referred else "—",
+                share(referred.up_share) if referred and referred.total else "—",
+            ]
+            if dim == REGION:
+                others = row.others
+                cells.append(share(others.up_share) if others and others.total else "—")
+        href = f"?region={row.code}&{top}" if row.code else ""
+        lines.append(Line(row.label, href, list(zip(headers, cells, strict=True))))
+    return headers, lines
+
+
 # --- Charts ----------------------------------------------------------------------------------
 
+CHARTED = 15  # partners a chart shows, those with the most referrals (the table has them all)
 
-def status_series() -> list[Series]:
-    from sinergi.partners.choices import ReferralStatus
 
-    return [Series(str(label), PALETTE[i]) for i, (_c, label) in enumerate(ReferralStatus.choices)]
+# How a referral stands, for the charts: under way, served, or not taken up.
+OUTCOMES = (
+    (("proposed", "sent", "accepted"), PALETTE[1]),
+    (("served", "completed"), UP),
+    (("declined", "withdrawn"), DOWN),
+)
+
+
+def outcome_series() -> list[Series]:
+    names = (_("Under way"), _("Served"), _("Declined or withdrawn"))
+    return [Series(name, colour) for name, (_s, colour) in zip(names, OUTCOMES, strict=True)]
 
 
 def status_chart(found: Monitoring, dim: str, link: Callable[[str], str]) -> SafeString | None:
-    """Referrals by status, one bar per partner, category or child region."""
-    from sinergi.partners.choices import ReferralStatus
-
+    """Referrals under way, served, declined or withdrawn: one bar per partner (those with
+    the most referrals), category or child region."""
     rows = [row for row in found.groups[dim] if row.measures.total]
+    if dim == PARTNER:
+        rows = rows[:CHARTED]  # the rows come with the most referrals first
     if not rows:
         return None
     bars = [
-        Bar(row.label, [row.measures.statuses[code] for code in ReferralStatus.values],
+        Bar(row.label,
+            [sum(row.measures.statuses[code] for code in codes) for codes, _c in OUTCOMES],
             link(row.code) if row.code else "")
         for row in rows
     ]  # fmt: skip
     return charts.stacked_bars(
         chart_id=f"chart-referrals-{dim}",
-        title=_("Referrals by status, %(breakdown)s") % {"breakdown": dim_titles()[dim].lower()},
+        title=_("Referrals and what came of them, %(breakdown)s")
+        % {"breakdown": dim_titles()[dim].lower()},
         desc="; ".join(f"{bar.label}: {count(bar.total)}" for bar in bars),
-        series=status_series(),
+        series=outcome_series(),
         bars=bars,
         fmt=count,
     )
@@ -203,7 +286,11 @@ def moves_chart(found: Monitoring) -> SafeString | None:
         (_("Referred"), found.referred),
         (_("Not referred"), found.others),
     ]
-    groups += [(f"→ {row.label}", row.referred) for row in found.groups[PARTNER]]
+    partners = sorted(
+        (row for row in found.groups[PARTNER] if row.referred and row.referred.total),
+        key=lambda row: -(row.referred.total if row.referred else 0),
+    )
+    groups += [(f"→ {row.label}", row.referred) for row in partners[:CHARTED]]
     bars = [
         Bar(label, [moves.up, moves.same, moves.down])
         for label, moves in groups

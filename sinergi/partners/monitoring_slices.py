@@ -27,6 +27,7 @@ compared with (docs/adr/0004): the actors not referred are the difference.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import combinations
@@ -136,3 +137,21 @@ class Tally:
             self.holder(before, -1)
         if after is not None:
             self.holder(after, +1)
+
+
+def median_of(histogram: Mapping[int, int]) -> float | None:
+    """The median of values given as {value: how many times}."""
+    n = sum(histogram.values())
+    if n <= 0:
+        return None
+    middle: list[int] = []
+    seen = 0
+    for value in sorted(histogram):
+        count = histogram[value]
+        if count <= 0:
+            continue
+        for rank in ((n - 1) // 2, n // 2):
+            if seen <= rank < seen + count:
+                middle.append(value)
+        seen += count
+    return float(statistics.mean(middle))

@@ -48,7 +48,9 @@ def monitoring_context(request: HttpRequest) -> dict[str, Any]:
         "top": top,
         "labels": scope.labels,
         "titles": dim_titles(),
-        "groups": [(dim, found.groups[dim]) for dim in (PARTNER, CATEGORY, REGION)],
+        "tables": [
+            (dim, *display.page_table(found, dim, top)) for dim in (PARTNER, CATEGORY, REGION)
+        ],
         "charts": {
             "moves": display.moves_chart(found),
             PARTNER: display.status_chart(found, PARTNER, link),
