@@ -329,14 +329,14 @@ class ReferralCount(models.Model):
 
 
 class ReferralDays(models.Model):
-    """The served referrals of a slice by days from sent to served, {"12": 3, ...}: a median
-    is read off them (one row per slice: a nation's partners read a hundred rows, not the
-    thousands a row per day would make)."""
+    """The served referrals of a slice by days from sent to served, [[days, referrals], ...]
+    in order of days: a median is read off them. One row per slice: a nation's partners are
+    a hundred rows to read, not the thousands a row per day would make."""
 
     region = models.CharField(max_length=13)
     dim = models.CharField(max_length=10)
     value = models.CharField(max_length=20)
-    histogram = models.JSONField(default=dict)
+    histogram = models.JSONField(default=list)
 
     class Meta:
         constraints = [

@@ -265,9 +265,11 @@ def _add_days(deltas: Mapping[DaysKey, int]) -> None:
             )
             rows = []
             for region, dim, value, stored in cursor.fetchall():
-                histogram = Counter(_histogram(stored))
+                histogram: Counter[int] = Counter()
+                for days, n in _histogram(stored):
+                    histogram[days] += n
                 histogram.update(changes[(region, dim, value)])
-                kept = {str(days): n for days, n in sorted(histogram.items()) if n}
+                kept = [[days, n] for days, n in sorted(histogram.items()) if n]
                 rows.append((region, dim, value, json.dumps(kept)))
             cursor.execute(
                 f"INSERT INTO {table} (region, dim, value, histogram) "  # noqa: S608
@@ -322,7 +324,8 @@ def rebuild(chunk: int = 20_000) -> None:
 
 # region, dim, value, status, sent, answered, referrals, Rupiah
 CountRow = tuple[str, str, str, str, bool, bool, int, int]
-DaysRow = tuple[str, str, str, Mapping[int, int]]  # region, dim, value, {days: referrals}
+Histogram = Sequence[Sequence[int]]  # [[days from sent to served, referrals], ...] by days
+DaysRow = tuple[str, str, str, Histogram]  # region, dim, value, histogram
 PairCounts = Counter[tuple[str, str, str, str, str]]  # region, dim, value, la, lb -> actors
 
 
@@ -340,10 +343,10 @@ class Source(Protocol):
         ...
 
 
-def _histogram(stored: Any) -> dict[int, int]:
-    """A kept histogram ({"12": 3}, JSON text on SQLite) with whole days as keys."""
-    found = json.loads(stored) if isinstance(stored, str) else stored
-    return {int(days): n for days, n in found.items() if n}
+def _histogram(stored: Any) -> Histogram:
+    """A kept histogram ([[12, 3], ...], JSON text on SQLite)."""
+    found: Histogram = json.loads(stored) if isinstance(stored, str) else stored
+    return found
 
 
 class TableSource:
@@ -419,7 +422,7 @@ class RowSource:
         for (r, d, v, days), n in self.tally.days.items():
             if d in kinds and r in wanted and n:
                 found.setdefault((r, d, v), {})[days] = n
-        return [(r, d, v, histogram) for (r, d, v), histogram in found.items()]
+        return [(r, d, v, sorted(h.items())) for (r, d, v), h in found.items()]
 
     def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
         wanted, kinds = set(regions), set(dims)

@@ -27,9 +27,8 @@ compared with (docs/adr/0004): the actors not referred are the difference.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import NamedTuple
 
@@ -141,17 +140,19 @@ class Tally:
 
 def median_of(histogram: Mapping[int, int]) -> float | None:
     """The median of values given as {value: how many times}."""
-    n = sum(histogram.values())
-    if n <= 0:
-        return None
-    middle: list[int] = []
-    seen = 0
-    for value in sorted(histogram):
-        count = histogram[value]
-        if count <= 0:
-            continue
-        for rank in ((n - 1) // 2, n // 2):
-            if seen <= rank < seen + count:
-                middle.append(value)
-        seen += count
-    return float(statistics.mean(middle))
+    return median_in(sorted(histogram.items()))
+
+
+def median_in(histogram: Iterable[Sequence[int]]) -> float | None:
+    """The median of values given as (value, how many times) in increasing order of value."""
+    pairs = [(value, n) for value, n in histogram if n > 0]
+    total = sum(n for _value, n in pairs)
+    low, high = (total - 1) // 2, total // 2  # the middle ranks, from 0
+    seen, first = 0, None
+    for value, n in pairs:
+        seen += n
+        if first is None and seen > low:
+            first = value
+        if seen > high:
+            return (first + value) / 2 if first is not None else None
+    return None

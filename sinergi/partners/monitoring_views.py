@@ -55,7 +55,6 @@ def monitoring_context(request: HttpRequest) -> dict[str, Any]:
             "moves": display.moves_chart(found),
             PARTNER: display.status_chart(found, PARTNER, link),
             CATEGORY: display.status_chart(found, CATEGORY, link),
-            REGION: display.status_chart(found, REGION, link),
         },
         "exports": query(region=scope.code, period=period, **{"from": previous}),
     }
