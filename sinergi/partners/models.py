@@ -330,13 +330,15 @@ class ReferralCount(models.Model):
 
 class ReferralDays(models.Model):
     """The served referrals of a slice by days from sent to served, [[days, referrals], ...]
-    in order of days: a median is read off them. One row per slice: a nation's partners are
-    a hundred rows to read, not the thousands a row per day would make."""
+    in order of days, and their median. One row per slice: a nation's partners are a hundred
+    rows to read, not the thousands a row per day would make; the median is written with the
+    histogram, which is read only when several regions are summed."""
 
     region = models.CharField(max_length=13)
     dim = models.CharField(max_length=10)
     value = models.CharField(max_length=20)
     histogram = models.JSONField(default=list)
+    median = models.FloatField(null=True)  # of the histogram, kept with it
 
     class Meta:
         constraints = [

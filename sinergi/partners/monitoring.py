@@ -22,15 +22,8 @@ from sinergi.analytics.figures import Figures, Transition, _transition
 from sinergi.analytics.scope import Scope
 from sinergi.partners.choices import OfferCategory, ReferralStatus
 from sinergi.partners.models import Partner
-from sinergi.partners.monitoring_counts import Histogram, RowSource, Source, TableSource
-from sinergi.partners.monitoring_slices import (
-    ALL,
-    CATEGORY,
-    PARTNER,
-    TABLE_DEPTH,
-    median_in,
-    median_of,
-)
+from sinergi.partners.monitoring_counts import RowSource, Source, TableSource
+from sinergi.partners.monitoring_slices import ALL, CATEGORY, PARTNER, TABLE_DEPTH
 
 REGION = "region"
 DIMS = (PARTNER, CATEGORY, REGION)
@@ -129,18 +122,8 @@ def _measures(
 
     for region, dim, value, status, sent, answered, n, amount in source.referrals(regions, dims):
         of((dim, region if by_region else value)).add(status, sent, answered, n, amount)
-    histograms: dict[Key, list[Histogram]] = {}
-    for region, dim, value, histogram in source.days(regions, dims):
-        histograms.setdefault((dim, region if by_region else value), []).append(histogram)
-    for key, found_here in histograms.items():
-        if len(found_here) == 1:
-            of(key).median_days = median_in(found_here[0])
-        else:  # several regions summed
-            summed: Counter[int] = Counter()
-            for histogram in found_here:
-                for days, n in histogram:
-                    summed[days] += n
-            of(key).median_days = median_of(summed)
+    for key, median in source.medians(regions, dims, by_region).items():
+        of(key).median_days = median
     return found
 
 

@@ -38,7 +38,14 @@ from sinergi.assessments.models import Assessment, Period
 from sinergi.lib.scope import Principal
 from sinergi.partners.events import ReferralMove, ReferralState
 from sinergi.partners.models import Referral, ReferralCount, ReferralDays, ReferredTransition
-from sinergi.partners.monitoring_slices import EVERY, DaysKey, Holder, Tally
+from sinergi.partners.monitoring_slices import (
+    EVERY,
+    DaysKey,
+    Holder,
+    Tally,
+    median_in,
+    median_of,
+)
 from sinergi.registry.events import ActorMove
 from sinergi.registry.models import Actor
 
@@ -247,10 +254,11 @@ def _add_days(deltas: Mapping[DaysKey, int]) -> None:
         return
     postgres = connection.vendor == "postgresql"
     table = connection.ops.quote_name(ReferralDays._meta.db_table)
-    mark = "(%s, %s, %s, %s::jsonb)" if postgres else "(%s, %s, %s, %s)"
+    empty = "(%s, %s, %s, %s::jsonb)" if postgres else "(%s, %s, %s, %s)"
+    mark = "(%s, %s, %s, %s::jsonb, %s)" if postgres else "(%s, %s, %s, %s, %s)"
     with connection.cursor() as cursor:
         for chunk in _chunks(sorted(changes), _ROWS_PER_STATEMENT):
-            values = ", ".join([mark] * len(chunk))
+            values = ", ".join([empty] * len(chunk))
             cursor.execute(
                 f"INSERT INTO {table} (region, dim, value, histogram) VALUES {values} "  # noqa: S608
                 "ON CONFLICT (region, dim, value) DO NOTHING",
@@ -270,11 +278,11 @@ def _add_days(deltas: Mapping[DaysKey, int]) -> None:
                     histogram[days] += n
                 histogram.update(changes[(region, dim, value)])
                 kept = [[days, n] for days, n in sorted(histogram.items()) if n]
-                rows.append((region, dim, value, json.dumps(kept)))
+                rows.append((region, dim, value, json.dumps(kept), median_in(kept)))
             cursor.execute(
-                f"INSERT INTO {table} (region, dim, value, histogram) "  # noqa: S608
-                f"VALUES {', '.join([mark] * len(rows))} "
-                "ON CONFLICT (region, dim, value) DO UPDATE SET histogram = excluded.histogram",
+                f"INSERT INTO {table} (region, dim, value, histogram, median) "  # noqa: S608
+                f"VALUES {', '.join([mark] * len(rows))} ON CONFLICT (region, dim, value) "
+                "DO UPDATE SET histogram = excluded.histogram, median = excluded.median",
                 [v for row in rows for v in row],
             )
 
@@ -325,7 +333,6 @@ def rebuild(chunk: int = 20_000) -> None:
 # region, dim, value, status, sent, answered, referrals, Rupiah
 CountRow = tuple[str, str, str, str, bool, bool, int, int]
 Histogram = Sequence[Sequence[int]]  # [[days from sent to served, referrals], ...] by days
-DaysRow = tuple[str, str, str, Histogram]  # region, dim, value, histogram
 PairCounts = Counter[tuple[str, str, str, str, str]]  # region, dim, value, la, lb -> actors
 
 
@@ -334,8 +341,11 @@ class Source(Protocol):
 
     def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]: ...
 
-    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
-        """Each slice's served referrals by days from sent to served."""
+    def medians(
+        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
+    ) -> dict[tuple[str, str], float]:
+        """The median days from sent to served per (dim, value) over all the regions, or
+        per (dim, region) when `by_region`; none where nothing was served."""
         ...
 
     def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
@@ -365,12 +375,25 @@ class TableSource:
         )
         return [(r, d, v, s, bool(x), bool(y), n, a) for r, d, v, s, x, y, n, a in rows]
 
-    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
+    def medians(
+        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
+    ) -> dict[tuple[str, str], float]:
+        if by_region or len(regions) == 1:  # as kept, one slice each
+            rows = self.reader._rows(
+                ReferralDays, "region, dim, value, median",
+                "region IN (*) AND dim IN (*) AND median IS NOT NULL", regions, dims,
+            )  # fmt: skip
+            return {(d, r if by_region else v): median for r, d, v, median in rows}
+        summed: dict[tuple[str, str], Counter[int]] = {}
         rows = self.reader._rows(
-            ReferralDays, "region, dim, value, histogram", "region IN (*) AND dim IN (*)",
-            regions, dims,
-        )  # fmt: skip
-        return [(r, d, v, _histogram(h)) for r, d, v, h in rows]
+            ReferralDays, "dim, value, histogram", "region IN (*) AND dim IN (*)", regions, dims
+        )
+        for dim, value, stored in rows:
+            histogram = summed.setdefault((dim, value), Counter())
+            for days, n in _histogram(stored):
+                histogram[days] += n
+        found = {key: median_of(histogram) for key, histogram in summed.items()}
+        return {key: median for key, median in found.items() if median is not None}
 
     def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
         rows = self.reader._rows(
@@ -416,13 +439,16 @@ class RowSource:
             if d in kinds and r in wanted and (tally.referrals[key] or tally.amounts[key])
         ]
 
-    def days(self, regions: Sequence[str], dims: Sequence[str]) -> list[DaysRow]:
+    def medians(
+        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
+    ) -> dict[tuple[str, str], float]:
         wanted, kinds = set(regions), set(dims)
-        found: dict[tuple[str, str, str], dict[int, int]] = {}
+        summed: dict[tuple[str, str], Counter[int]] = {}
         for (r, d, v, days), n in self.tally.days.items():
             if d in kinds and r in wanted and n:
-                found.setdefault((r, d, v), {})[days] = n
-        return [(r, d, v, sorted(h.items())) for (r, d, v), h in found.items()]
+                summed.setdefault((d, r if by_region else v), Counter())[days] += n
+        found = {key: median_of(histogram) for key, histogram in summed.items()}
+        return {key: median for key, median in found.items() if median is not None}
 
     def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
         wanted, kinds = set(regions), set(dims)

@@ -87,10 +87,15 @@ def _in_window(referral: Referral, first: date, second: date) -> bool:
 
 
 def recount(
-    user: User, region: str, first: str = "2018", second: str = "2019"
+    user: User,
+    region: str,
+    first: str = "2018",
+    second: str = "2019",
+    children: list[str] | None = None,
 ) -> dict[tuple[str, str, str], str]:
-    """Every figure of the user's dashboard of `region` ("" the nation) between two periods
-    (the earlier first), from the rows she may see."""
+    """Every figure of the user's dashboard of `region` ("" the nation, or all of her
+    regions) between two periods (the earlier first), from the rows she may see; the rows of
+    the region table are `children` (default: the region's own)."""
     visible = Referral.objects.visible_to(user).select_related("actor")
     actors_seen = Actor.objects.visible_to(user)
     if region:
@@ -119,7 +124,10 @@ def recount(
             hers = {r.actor_id for r in mine if _in_window(r, *starts)}
             for code, value in moves.of("referred", hers).items():
                 found[table, key, code] = value
-    children = Region.objects.filter(parent_id=region or None).values_list("code", flat=True)
+    if children is None:
+        children = list(
+            Region.objects.filter(parent_id=region or None).values_list("code", flat=True)
+        )
     for child in children:
         inside = list(visible.within(child))
         there = {a.pk for a in actors_seen.within(child)}

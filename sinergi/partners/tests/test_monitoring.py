@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sinergi.accounts.models import User
+from sinergi.accounts.choices import Role
+from sinergi.accounts.models import Membership, User
 from sinergi.partners.tests.conftest import Monitored
 from sinergi.partners.tests.monitoring_recount import recount
 from sinergi.test import Personas
@@ -72,6 +73,21 @@ def test_every_figure_equals_a_recount_of_the_rows_she_may_see(
     user = getattr(personas, persona)
     shown = exported(user, region)
     assert shown == recount(user, region or _default_region(user))
+
+
+def test_an_officer_of_two_regencies_sees_both_summed(
+    monitored: Monitored, personas: Personas
+) -> None:
+    """Her scope is two roots: every figure is summed over both, medians from the days of
+    both (the kept histograms added up)."""
+    Membership.objects.create(user=personas.kendal, role=Role.REGENCY_OFFICER, region_id="33.17")
+    response: Any = client_for(personas.kendal).get(f"{PAGE}export.csv?period=2019&from=2018")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    shown = {(r["table"], r["key"], r["measure"]): r["value"] for r in csv.DictReader(
+        io.StringIO(text))}  # fmt: skip
+    kendal = User.objects.get(pk=personas.kendal.pk)  # her memberships read afresh
+    assert shown == recount(kendal, "", children=["33.17", "33.24"])
+    assert shown["summary", "median_days", "value"] == "14.0"  # 19 and 10 days in Rembang
 
 
 def test_the_figures_are_those_of_the_referrals_made(

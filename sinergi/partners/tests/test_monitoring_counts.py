@@ -31,13 +31,13 @@ def kept() -> dict[str, set[tuple[Any, ...]]]:
     counts = ReferralCount.objects.values_list(
         "region", "dim", "value", "status", "sent", "answered", "referrals", "amount"
     )
-    days = ReferralDays.objects.values_list("region", "dim", "value", "histogram")
+    days = ReferralDays.objects.values_list("region", "dim", "value", "histogram", "median")
     moves = ReferredTransition.objects.values_list(
         "period_a", "period_b", "region", "dim", "value", "level_a", "level_b", "actors"
     )
     return {
         "counts": {row for row in counts if row[-1] or row[-2]},
-        "days": {(*row[:3], json.dumps(row[3], sort_keys=True)) for row in days if row[3]},
+        "days": {(*row[:3], json.dumps(row[3]), row[4]) for row in days if row[3]},
         "moves": {row for row in moves if row[-1]},
     }
 
