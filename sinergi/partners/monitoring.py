@@ -26,7 +26,7 @@ from sinergi.partners.monitoring_counts import RowSource, Source, TableSource
 from sinergi.partners.monitoring_slices import ALL, CATEGORY, PARTNER, TABLE_DEPTH
 
 REGION = "region"
-DIMS = (PARTNER, CATEGORY, REGION)
+BREAKDOWNS = (ALL, PARTNER, CATEGORY)  # kept for the scope; child regions as a whole
 _SERVED = frozenset({ReferralStatus.SERVED, ReferralStatus.COMPLETED})
 
 
@@ -98,45 +98,61 @@ class Monitoring:
 def source_for(scope: Scope) -> Source:
     """The kept counts down to the kab/kota; below it, and for a caseload, the rows."""
     if scope.caseload or scope.depth > TABLE_DEPTH:
-        return RowSource(scope.user, scope.roots)
+        return RowSource(scope.user, scope.roots, [child.code for child in scope.children])
     return TableSource()
 
 
-BREAKDOWNS = (ALL, PARTNER, CATEGORY)
 Key = tuple[str, str]  # dim, and a value of it (or a region, by region)
 Cells = Counter[tuple[str, str]]  # (level before, level after) -> actors
 
 
 def _measures(
-    source: Source, regions: Sequence[str], dims: Sequence[str], by_region: bool = False
-) -> dict[Key, Measures]:
-    """Measures per breakdown and value, summed over the regions (per region instead when
-    `by_region`)."""
-    found: dict[Key, Measures] = {}
-
-    def of(key: Key) -> Measures:
-        measures = found.get(key)
-        if measures is None:
-            measures = found[key] = Measures()
-        return measures
-
-    for region, dim, value, status, sent, answered, n, amount in source.referrals(regions, dims):
-        of((dim, region if by_region else value)).add(status, sent, answered, n, amount)
-    for key, median in source.medians(regions, dims, by_region).items():
-        of(key).median_days = median
-    return found
+    source: Source, roots: Sequence[str], children: Sequence[str]
+) -> tuple[dict[Key, Measures], dict[str, Measures]]:
+    """Measures per breakdown and value over the roots, and per child region."""
+    whole: dict[Key, Measures] = {}
+    by_child: dict[str, Measures] = {}
+    tops, below = set(roots), set(children)
+    for region, dim, value, status, sent, answered, n, amount in source.referrals(
+        roots, BREAKDOWNS, children
+    ):
+        if region in tops:
+            measures = whole.get((dim, value))
+            if measures is None:
+                measures = whole[(dim, value)] = Measures()
+            measures.add(status, sent, answered, n, amount)
+        if region in below and dim == ALL:
+            measures = by_child.get(region)
+            if measures is None:
+                measures = by_child[region] = Measures()
+            measures.add(status, sent, answered, n, amount)
+    medians, child_medians = source.medians(roots, BREAKDOWNS, children)
+    for key, median in medians.items():
+        whole.setdefault(key, Measures()).median_days = median
+    for region, median in child_medians.items():
+        by_child.setdefault(region, Measures()).median_days = median
+    return whole, by_child
 
 
 def _cells(
-    rows: Mapping[tuple[str, str, str, str, str], int], flip: bool, by_region: bool = False
-) -> dict[Key, Cells]:
-    """{(dim, value or region): cells} from pairs counted with the lower period id first,
-    turned to read from the earlier period to the later one."""
-    found: dict[Key, Cells] = {}
+    rows: Mapping[tuple[str, str, str, str, str], int],
+    flip: bool,
+    roots: Sequence[str],
+    children: Sequence[str],
+) -> tuple[dict[Key, Cells], dict[str, Cells]]:
+    """Cells per breakdown and value over the roots, and per child region, from pairs
+    counted with the lower period id first, turned to read from the earlier period to the
+    later one."""
+    whole: dict[Key, Cells] = {}
+    by_child: dict[str, Cells] = {}
+    tops, below = set(roots), set(children)
     for (region, dim, value, la, lb), n in rows.items():
-        cells = found.setdefault((dim, region if by_region else value), Counter())
-        cells[(lb, la) if flip else (la, lb)] += n
-    return found
+        cell = (lb, la) if flip else (la, lb)
+        if region in tops:
+            whole.setdefault((dim, value), Counter())[cell] += n
+        if region in below and dim == ALL:
+            by_child.setdefault(region, Counter())[cell] += n
+    return whole, by_child
 
 
 def _others(every: Cells | None, referred: Cells | None) -> Cells:
@@ -150,18 +166,17 @@ def monitoring_of(figures: Figures) -> Monitoring:
     scope = figures.scope
     source = source_for(scope)
     roots, children = scope.roots, [child.code for child in scope.children]
-    measures = _measures(source, roots, BREAKDOWNS)
-    by_region = _measures(source, children, (ALL,), by_region=True)
+    measures, by_region = _measures(source, roots, children)
     first, second = figures.previous, figures.period
     referred: dict[Key, Cells] = {}  # (dim, value): the actors referred
-    referred_in: dict[Key, Cells] = {}  # (ALL, child region): the same by child region
+    referred_in: dict[str, Cells] = {}  # the same by child region
     every: dict[str, Cells] = {}  # region (a root or a child): every actor, from analytics
     moving = first is not None and second is not None
     if first is not None and second is not None:
         flip = first.pk > second.pk
         a, b = (second.pk, first.pk) if flip else (first.pk, second.pk)
-        referred = _cells(source.pairs(a, b, roots, BREAKDOWNS), flip)
-        referred_in = _cells(source.pairs(a, b, children, (ALL,)), flip, by_region=True)
+        pairs = source.pairs(a, b, roots, BREAKDOWNS, children)
+        referred, referred_in = _cells(pairs, flip, roots, children)
         for (region, _v, la, lb), n in scope.counts.pairs(a, b, [*roots, *children], ALL).items():
             every.setdefault(region, Counter())[(lb, la) if flip else (la, lb)] += n
     everyone = sum((every.get(root, Counter()) for root in roots), Counter())
@@ -181,9 +196,9 @@ def monitoring_of(figures: Figures) -> Monitoring:
         Row(
             child.code,
             child.name,
-            by_region.get((ALL, child.code), Measures()),
-            moves(referred_in.get((ALL, child.code))),
-            moves(_others(every.get(child.code), referred_in.get((ALL, child.code)))),
+            by_region.get(child.code, Measures()),
+            moves(referred_in.get(child.code)),
+            moves(_others(every.get(child.code), referred_in.get(child.code))),
             code=child.code,
         )
         for child in scope.children

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, Protocol, TypeVar
 
@@ -33,12 +33,14 @@ from django.utils import timezone
 
 from sinergi.analytics.models import CountedResult
 from sinergi.analytics.scope import TableCounts
+from sinergi.analytics.slices import depth_of
 from sinergi.assessments.events import ResultMove
 from sinergi.assessments.models import Assessment, Period
 from sinergi.lib.scope import Principal
 from sinergi.partners.events import ReferralMove, ReferralState
 from sinergi.partners.models import Referral, ReferralCount, ReferralDays, ReferredTransition
 from sinergi.partners.monitoring_slices import (
+    ALL,
     EVERY,
     DaysKey,
     Holder,
@@ -337,18 +339,23 @@ PairCounts = Counter[tuple[str, str, str, str, str]]  # region, dim, value, la, 
 
 
 class Source(Protocol):
-    """Referral counts of some regions in some breakdowns (dims)."""
+    """Referral counts of a scope: its regions (`roots`) in some breakdowns (`dims`), and its
+    child regions as a whole (ALL), read together."""
 
-    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]: ...
+    def referrals(
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> list[CountRow]: ...
 
     def medians(
-        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
-    ) -> dict[tuple[str, str], float]:
-        """The median days from sent to served per (dim, value) over all the regions, or
-        per (dim, region) when `by_region`; none where nothing was served."""
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        """The median days from sent to served per (dim, value) over all the roots, and per
+        child region; none where nothing was served."""
         ...
 
-    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
+    def pairs(
+        self, a: int, b: int, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> PairCounts:
         """Referred actors by (level in a, level in b), for period ids a < b."""
         ...
 
@@ -359,52 +366,84 @@ def _histogram(stored: Any) -> Histogram:
     return found
 
 
+def _summed_medians(rows: Iterable[Sequence[Any]]) -> dict[tuple[str, str], float]:
+    """Medians of (dim, value, histogram) rows, the histograms of the same key summed."""
+    summed: dict[tuple[str, str], Counter[int]] = {}
+    for dim, value, stored in rows:
+        histogram = summed.setdefault((dim, value), Counter())
+        for days, n in _histogram(stored):
+            histogram[days] += n
+    return _medians(summed)
+
+
 class TableSource:
-    """The kept counts, a few queries per page (TableCounts reads with plain SQL on the
-    driver's cursor: the ORM's compiler would take longer than the database)."""
+    """The kept counts, one query per table for a whole page (TableCounts reads them with
+    plain SQL on the driver's cursor: the ORM's compiler would take longer than the
+    database)."""
 
     reader = TableCounts()
 
-    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]:
-        rows = self.reader._rows(
+    def _read(
+        self,
+        model: type[Any],
+        columns: str,
+        condition: str,
+        roots: Sequence[str],
+        dims: Sequence[str],
+        children: Sequence[str],
+        *before: Sequence[Any],
+    ) -> Any:
+        """Rows of the roots in the dims, and of the children as a whole."""
+        where = "region IN (*) AND dim IN (*)"
+        lists: list[Sequence[Any]] = [roots, dims]
+        if children:
+            where = f"(({where}) OR (region IN (*) AND dim IN (*)))"
+            lists += [children, [ALL]]
+        return self.reader._rows(model, columns, f"{condition}{where}", *before, *lists)
+
+    def referrals(
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> list[CountRow]:
+        rows = self._read(
             ReferralCount,
             "region, dim, value, status, sent, answered, referrals, amount",
-            "region IN (*) AND dim IN (*) AND (referrals <> 0 OR amount <> 0)",
-            regions,
+            "(referrals <> 0 OR amount <> 0) AND ",
+            roots,
             dims,
+            children,
         )
         return [(r, d, v, s, bool(x), bool(y), n, a) for r, d, v, s, x, y, n, a in rows]
 
     def medians(
-        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
-    ) -> dict[tuple[str, str], float]:
-        if by_region or len(regions) == 1:  # as kept, one slice each
-            rows = self.reader._rows(
-                ReferralDays, "region, dim, value, median",
-                "region IN (*) AND dim IN (*) AND median IS NOT NULL", regions, dims,
-            )  # fmt: skip
-            return {(d, r if by_region else v): median for r, d, v, median in rows}
-        summed: dict[tuple[str, str], Counter[int]] = {}
-        rows = self.reader._rows(
-            ReferralDays, "dim, value, histogram", "region IN (*) AND dim IN (*)", regions, dims
-        )
-        for dim, value, stored in rows:
-            histogram = summed.setdefault((dim, value), Counter())
-            for days, n in _histogram(stored):
-                histogram[days] += n
-        found = {key: median_of(histogram) for key, histogram in summed.items()}
-        return {key: median for key, median in found.items() if median is not None}
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        one = len(roots) == 1  # a root's medians are kept; several roots' are summed
+        columns, condition = "region, dim, value, median", "median IS NOT NULL AND "
+        if one:
+            rows = self._read(ReferralDays, columns, condition, roots, dims, children)
+        else:
+            rows = self._read(ReferralDays, columns, condition, children, [ALL], [])
+        whole = {(d, v): m for r, d, v, m in rows if r in roots and d in dims}
+        by_child = {r: m for r, d, v, m in rows if r in children and d == ALL}
+        if not one:
+            histograms = self.reader._rows(
+                ReferralDays, "dim, value, histogram", "region IN (*) AND dim IN (*)", roots, dims
+            )
+            whole = _summed_medians(histograms)
+        return whole, by_child
 
-    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
-        rows = self.reader._rows(
+    def pairs(
+        self, a: int, b: int, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> PairCounts:
+        rows = self._read(
             ReferredTransition,
             "region, dim, value, level_a, level_b, actors",
-            "period_a_id IN (*) AND period_b_id IN (*) AND region IN (*) AND dim IN (*) "
-            "AND actors <> 0",
+            "period_a_id IN (*) AND period_b_id IN (*) AND actors <> 0 AND ",
+            roots,
+            dims,
+            children,
             [a],
             [b],
-            regions,
-            dims,
         )
         return Counter({(r, d, v, la, lb): n for r, d, v, la, lb, n in rows})
 
@@ -413,7 +452,7 @@ class RowSource:
     """The referrals a user may see in some regions (a caseload, a kecamatan, a desa),
     counted directly from the rows with the same rules at every depth."""
 
-    def __init__(self, user: Principal, roots: Sequence[str]) -> None:
+    def __init__(self, user: Principal, roots: Sequence[str], children: Sequence[str]) -> None:
         visible = Referral.objects.visible_to(user).within(*roots)
         rows = list(visible.values_list(*_STATE_FIELDS))
         actors = sorted({row[1] for row in rows})
@@ -425,37 +464,64 @@ class RowSource:
             else []
         )
         found = Found(rows, levels)
-        self.tally = Tally(period_starts(), EVERY)
+        # Only the depths read: the roots' in every breakdown, the children's as a whole.
+        tops = {depth_of(root) for root in roots}
+        below = tops | {depth_of(child) for child in children}
+        depths = {dim: tuple(sorted(below if dim == ALL else tops)) for dim in EVERY}
+        self.tally = Tally(period_starts(), depths)
         for actor in found.referrals:
             self.tally.holder(found.holder(actor), +1)
 
-    def referrals(self, regions: Sequence[str], dims: Sequence[str]) -> list[CountRow]:
-        wanted, kinds = set(regions), set(dims)
+    @staticmethod
+    def _wanted(
+        roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> Callable[[str, str], bool]:
+        tops, kinds, below = set(roots), set(dims), set(children)
+        return lambda region, dim: (region in tops and dim in kinds) or (
+            region in below and dim == ALL
+        )
+
+    def referrals(
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> list[CountRow]:
+        wanted = self._wanted(roots, dims, children)
         tally = self.tally
         return [
             (r, d, v, s, x, y, tally.referrals[key], tally.amounts[key])
-            for key in sorted({*tally.referrals, *tally.amounts})
+            for key in {*tally.referrals, *tally.amounts}
             for r, d, v, s, x, y in [key]
-            if d in kinds and r in wanted and (tally.referrals[key] or tally.amounts[key])
+            if wanted(r, d) and (tally.referrals[key] or tally.amounts[key])
         ]
 
     def medians(
-        self, regions: Sequence[str], dims: Sequence[str], by_region: bool
-    ) -> dict[tuple[str, str], float]:
-        wanted, kinds = set(regions), set(dims)
-        summed: dict[tuple[str, str], Counter[int]] = {}
+        self, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> tuple[dict[tuple[str, str], float], dict[str, float]]:
+        tops, kinds, below = set(roots), set(dims), set(children)
+        whole: dict[tuple[str, str], Counter[int]] = {}
+        by_child: dict[str, Counter[int]] = {}
         for (r, d, v, days), n in self.tally.days.items():
-            if d in kinds and r in wanted and n:
-                summed.setdefault((d, r if by_region else v), Counter())[days] += n
-        found = {key: median_of(histogram) for key, histogram in summed.items()}
-        return {key: median for key, median in found.items() if median is not None}
+            if r in tops and d in kinds:
+                whole.setdefault((d, v), Counter())[days] += n
+            if r in below and d == ALL:
+                by_child.setdefault(r, Counter())[days] += n
+        return _medians(whole), _medians(by_child)
 
-    def pairs(self, a: int, b: int, regions: Sequence[str], dims: Sequence[str]) -> PairCounts:
-        wanted, kinds = set(regions), set(dims)
+    def pairs(
+        self, a: int, b: int, roots: Sequence[str], dims: Sequence[str], children: Sequence[str]
+    ) -> PairCounts:
+        wanted = self._wanted(roots, dims, children)
         return Counter(
             {
                 (r, d, v, la, lb): n
                 for (pa, pb, r, d, v, la, lb), n in self.tally.pairs.items()
-                if (pa, pb) == (a, b) and d in kinds and r in wanted
+                if (pa, pb) == (a, b) and wanted(r, d)
             }
         )
+
+
+K = TypeVar("K")
+
+
+def _medians(histograms: Mapping[K, Mapping[int, int]]) -> dict[K, float]:
+    found = {key: median_of(histogram) for key, histogram in histograms.items()}
+    return {key: median for key, median in found.items() if median is not None}

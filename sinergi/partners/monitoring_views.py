@@ -23,8 +23,9 @@ from sinergi.partners.monitoring_slices import CATEGORY, PARTNER
 def monitoring_figures(request: HttpRequest) -> tuple[Monitoring, str]:
     """The figures a request asks for: the analytics scope (404 outside it; partner staff
     have none) and periods (404 for an unknown one), and an error to show when the two
-    periods are the same one."""
-    figures, error = dashboard_figures(request, dims=[], moves=True)
+    periods are the same one. The analytics transition itself is not needed: every actor's
+    moves are read with the child regions'."""
+    figures, error = dashboard_figures(request, dims=[], moves=False)
     return monitoring_of(figures), error
 
 
