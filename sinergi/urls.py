@@ -18,6 +18,7 @@ urlpatterns = [
     path("mapping/", include("sinergi.assessments.urls")),
     path("audit/", include("sinergi.audit.urls")),
     path("analytics/", include("sinergi.analytics.urls")),
+    path("partners/monitoring/", include("sinergi.partners.monitoring_urls")),
     path("privacy/", include("sinergi.privacy.urls")),
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
     path("partners/", include("sinergi.partners.urls")),

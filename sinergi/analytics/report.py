@@ -7,6 +7,7 @@ is fetched from anywhere: the charts are inline SVG and the style sheet is passe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,11 @@ class Section:
     title: str
     charts: list[SafeString]
     tables: list[Table]
+
+
+# Sections the apps above analytics add to the report, for its scope and periods (filled at
+# start-up: partners.events adds the referrals).
+extra_sections: list[Callable[[Figures], list[Section]]] = []
 
 
 def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
@@ -85,6 +91,8 @@ def sections(figures: Figures) -> list[Section]:
                 [t for t in (level_tables[dim], move_tables.get(dim)) if t is not None],
             )
         )
+    for extra in extra_sections:
+        found.extend(extra(figures))
     return found
 
 

@@ -70,7 +70,8 @@ def results_moved(moves: Sequence[ResultMove], /) -> None:
     transaction, for every change result_changed carries.
 
     Subscribers: sinergi.analytics.aggregates.on_results (wired in analytics/events.py), which
-    keeps the dashboards' counts.
+    keeps the dashboards' counts; sinergi.partners.monitoring_counts.on_results (wired in
+    partners/events.py), which keeps the referred actors' transitions.
     """
 
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from html import escape as _escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+def escape(text: object) -> str:
+    """Text for HTML and SVG, as django.utils.html.escape writes it, without its handling of
+    lazy strings: a chart escapes hundreds of texts."""
+    return _escape(str(text))
+
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 INK = "#1d2430"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 Number = int | float
@@ -120,24 +121,53 @@ def refusal(facts: Facts, terms: Terms) -> str | None:
     return None
 
 
+# A need as `fit` uses it: its question and aspect, what answering it adds to the score, and
+# the reason saying so (one per need, shared by every offer that answers it).
+Prepared = tuple[tuple[str, str, Number, Reason], ...]
+_FIT = (Reason("fit"),)
+
+
+def prepare(needs: Sequence[Need]) -> Prepared:
+    """Her needs with their points and reasons worked out once, for any number of offers."""
+    return tuple(
+        (
+            need.item,
+            need.aspect,
+            need.points * GATE_FACTOR if need.gate else need.points,
+            Reason("gate" if need.gate else "item", need.item, need.current, need.next),
+        )
+        for need in needs
+    )
+
+
 def fit(facts: Facts, terms: Terms) -> Match:
     """How well an eligible offer answers her needs, and why."""
+    return _fit(prepare(facts.needs), facts.legality, terms)
+
+
+def _fit(needs: Prepared, legality: frozenset[str], terms: Terms) -> Match:
+    items = terms.items
     score: Number = 0
     reasons: list[Reason] = []
-    for need in facts.needs:
-        if need.item in terms.items or need.aspect in terms.items:
-            if need.gate:
-                score += need.points * GATE_FACTOR
-                reasons.append(Reason("gate", need.item, need.current, need.next))
-            else:
-                score += need.points
-                reasons.append(Reason("item", need.item, need.current, need.next))
-    for item in sorted(terms.legality_missing - facts.legality):
-        score += LEGALITY_POINTS
-        reasons.append(Reason("legality", item))
-    if not reasons:
-        reasons.append(Reason("fit"))
-    return Match(terms.offer, terms.partner, score, tuple(reasons))
+    for item, aspect, points, reason in needs:
+        if item in items or aspect in items:
+            score += points
+            reasons.append(reason)
+    if terms.legality_missing:
+        for kind in sorted(terms.legality_missing - legality):
+            score += LEGALITY_POINTS
+            reasons.append(Reason("legality", kind))
+    return Match(terms.offer, terms.partner, score, tuple(reasons) if reasons else _FIT)
+
+
+def _rank(found: list[Match]) -> None:
+    """Best first; ties to the lower offer id (two sorts in C: the second keeps the first's
+    order among equal scores)."""
+    found.sort(key=_OFFER)
+    found.sort(key=_SCORE, reverse=True)
+
+
+_OFFER, _SCORE = itemgetter(0), itemgetter(2)
 
 
 class Matcher:
@@ -146,40 +176,73 @@ class Matcher:
 
     def __init__(self, offers: Iterable[Terms]) -> None:
         self._by_region: dict[str, list[Terms]] = {}
-        for terms in sorted(offers, key=lambda t: t.offer):
+        offers = sorted(offers, key=lambda t: t.offer)
+        for terms in offers:
             if not terms.open:
                 continue
             for region in terms.regions or {""}:
                 self._by_region.setdefault(region, []).append(terms)
-        self._candidates: dict[tuple[frozenset[str], str | None, str], tuple[Terms, ...]] = {}
+        # Whether an offer names a region and one inside it (33 and 33.17): only then can an
+        # actor meet it twice on her way up the region tree.
+        self._nested = any(
+            inner.startswith(f"{outer}.") for terms in offers for outer in terms.regions
+            for inner in terms.regions
+        )  # fmt: skip
+        self._for: dict[tuple[str, str | None, str], tuple[Terms, ...]] = {}
 
-    def candidates(self, facts: Facts) -> tuple[Terms, ...]:
-        """Open offers in her regions for her level and sector (the rest checked per actor)."""
-        key = (facts.regions, facts.level, facts.sector)
-        found = self._candidates.get(key)
+    def _in(self, region: str, level: str | None, sector: str) -> tuple[Terms, ...]:
+        """Open offers of one region for a level and sector (worked out once per key)."""
+        key = (region, level, sector)
+        found = self._for.get(key)
         if found is None:
-            seen: dict[int, Terms] = {}
-            for region in ("", *facts.regions):
-                for terms in self._by_region.get(region, ()):
-                    if (not terms.levels or facts.level in terms.levels) and (
-                        not terms.sectors or facts.sector in terms.sectors
-                    ):
-                        seen[terms.offer] = terms
-            found = tuple(seen[k] for k in sorted(seen))
-            self._candidates[key] = found
+            found = self._for[key] = tuple(
+                terms
+                for terms in self._by_region.get(region, ())
+                if (not terms.levels or level in terms.levels)
+                and (not terms.sectors or sector in terms.sectors)
+            )
         return found
 
+    def candidates(self, facts: Facts) -> tuple[Terms, ...]:
+        """Open offers in her regions for her level and sector (the rest checked per actor),
+        by offer id."""
+        seen: dict[int, Terms] = {}
+        for region in ("", *facts.regions):
+            if region in self._by_region:
+                for terms in self._in(region, facts.level, facts.sector):
+                    seen[terms.offer] = terms
+        return tuple(seen[k] for k in sorted(seen))
+
     def match(self, facts: Facts, limit: int | None = None) -> list[Match]:
-        """Her eligible offers, best first."""
-        found = [fit(facts, t) for t in self.candidates(facts) if refusal(facts, t) is None]
-        found.sort(key=lambda m: (-m.score, m.offer))
+        """Her eligible offers, best first: the candidates that pass the rules `candidates`
+        leaves to each actor (legality held and missing, years), as `refusal` checks them."""
+        needs, legality, years = prepare(facts.needs), facts.legality, facts.years
+        found: list[Match] = []
+        seen: set[int] = set()
+        for region in ("", *facts.regions):
+            if region not in self._by_region:
+                continue
+            for terms in self._in(region, facts.level, facts.sector):
+                if self._nested:  # the same offer for 33 and for 33.17: once
+                    if terms.offer in seen:
+                        continue
+                    seen.add(terms.offer)
+                if (
+                    (terms.legality_required and not terms.legality_required <= legality)
+                    or (terms.legality_missing and terms.legality_missing <= legality)
+                    or (terms.min_years and (years is None or years < terms.min_years))
+                ):
+                    continue
+                found.append(_fit(needs, legality, terms))
+        _rank(found)
         return found if limit is None else found[:limit]
 
 
 def match(facts: Facts, offers: Sequence[Terms], limit: int | None = None) -> list[Match]:
     """Her eligible offers among `offers`, best first (one actor: no index worth building)."""
-    found = [fit(facts, t) for t in offers if refusal(facts, t) is None]
-    found.sort(key=lambda m: (-m.score, m.offer))
+    needs = prepare(facts.needs)
+    found = [_fit(needs, facts.legality, t) for t in offers if refusal(facts, t) is None]
+    _rank(found)
     return found if limit is None else found[:limit]
 
 

@@ -339,3 +339,82 @@ class ReferralBatch(Job):
 
     def progress(self) -> tuple[int, int]:
         return self.processed, self.total
+
+
+# --- Referral monitoring: pre-summed counts (partners.monitoring_counts keeps them) -------
+
+
+class ReferralCount(models.Model):
+    """Referrals in a slice (region and breakdown, see partners.monitoring_slices) by
+    status and whether they were sent and answered, with the credit disbursed."""
+
+    region = models.CharField(max_length=13)
+    dim = models.CharField(max_length=10)
+    value = models.CharField(max_length=20)
+    status = models.CharField(max_length=10)
+    sent = models.BooleanField()
+    answered = models.BooleanField()
+    referrals = models.IntegerField(default=0)
+    amount = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "dim", "value", "status", "sent", "answered"],
+                name="one_referral_count",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or 'ID'} {self.dim}={self.value} {self.status}: {self.referrals}"
+
+
+class ReferralDays(models.Model):
+    """The served referrals of a slice by days from sent to served, [[days, referrals], ...]
+    in order of days, and their median. One row per slice: a nation's partners are a hundred
+    rows to read, not the thousands a row per day would make; the median is written with the
+    histogram, which is read only when several regions are summed."""
+
+    region = models.CharField(max_length=13)
+    dim = models.CharField(max_length=10)
+    value = models.CharField(max_length=20)
+    histogram = models.JSONField(default=list)
+    median = models.FloatField(null=True)  # of the histogram, kept with it
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "dim", "value"], name="one_referral_days"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region or 'ID'} {self.dim}={self.value}"
+
+
+class ReferredTransition(models.Model):
+    """Referred actors counted at `level_a` in period a and `level_b` in period b, in a
+    slice: those with a referral sent between the two periods' starts. One row per pair of
+    periods, the lower id first, as analytics.TransitionCount (which counts everyone)."""
+
+    period_a = models.ForeignKey(
+        "assessments.Period", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    period_b = models.ForeignKey(
+        "assessments.Period", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    region = models.CharField(max_length=13)
+    dim = models.CharField(max_length=10)
+    value = models.CharField(max_length=20)
+    level_a = models.CharField(max_length=10)
+    level_b = models.CharField(max_length=10)
+    actors = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_a", "period_b", "region", "dim", "value", "level_a", "level_b"],
+                name="one_referred_transition",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_a_id}->{self.period_b_id} {self.region or 'ID'} {self.dim}"

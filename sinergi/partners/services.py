@@ -415,6 +415,9 @@ def propose_referral(
             referral,
             after={"actor": actor.pk, "offer": offer.pk, "score": found.score, "note": note},
         )
+        events.referrals_moved.announce(
+            [events.ReferralMove(referral.pk, actor.pk, None, events.state_of(referral))]
+        )
     return referral
 
 
@@ -476,6 +479,7 @@ def move_referral(
         if errors:
             raise Refused(errors)
         before = _referral_snapshot(referral)
+        was = events.state_of(referral)
         source = referral.status
         referral.status = step.to
         if step.to == ReferralStatus.SENT:
@@ -499,6 +503,9 @@ def move_referral(
         )
         old, new = diff(before, _referral_snapshot(referral))
         record(user, Action.UPDATE, referral, before=old, after=new)
+        events.referrals_moved.announce(
+            [events.ReferralMove(referral.pk, referral.actor_id, was, events.state_of(referral))]
+        )
         if referral.addressee_id is not None:
             events.referral_changed.announce(
                 referral,

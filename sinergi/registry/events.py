@@ -46,7 +46,9 @@ def actors_moved(moves: Sequence[ActorMove], /) -> None:
     facilitator changed; only actors whose place is new or changed are in `moves`.
 
     Subscribers: sinergi.analytics.aggregates.on_actors (wired in analytics/events.py), which
-    keeps the dashboards' counts of registered actors and moves their history with them.
+    keeps the dashboards' counts of registered actors and moves their history with them;
+    sinergi.partners.monitoring_counts.on_actors (wired in partners/events.py), which moves
+    the referral counts of an actor who now lives elsewhere.
     """
 
 

@@ -14,7 +14,10 @@ register = template.Library()
 
 @register.filter
 def count(value: Any) -> str:
-    return display.count(value) if value not in (None, "") else "—"
+    """A count as the reader reads it; text (a figure already written out) as it is."""
+    if isinstance(value, str):
+        return value or "—"
+    return display.count(value) if value is not None else "—"
 
 
 @register.filter

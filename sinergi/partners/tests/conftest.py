@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -14,13 +14,22 @@ from django.utils import translation
 from sinergi.accounts.models import User
 from sinergi.assessments import services as assessments
 from sinergi.assessments.models import Period
-from sinergi.assessments.tests.test_results import BEGINNER
+from sinergi.assessments.tests.test_results import ADVANCED, BEGINNER
 from sinergi.partners import services
 from sinergi.partners.choices import OfferCategory, PartnerKind
-from sinergi.partners.models import Offer, Partner
+from sinergi.partners.lifecycle import Step
+from sinergi.partners.models import Offer, Partner, Referral
 from sinergi.regions.models import Region
 from sinergi.registry.models import Actor
-from sinergi.test import KENDAL_VILLAGE, PASSWORD, ActorFactory, Personas, make_user
+from sinergi.test import (
+    KENDAL_VILLAGE,
+    LANDAK_VILLAGE,
+    PASSWORD,
+    REMBANG_VILLAGE_2,
+    ActorFactory,
+    Personas,
+    make_user,
+)
 
 
 @dataclass
@@ -136,3 +145,124 @@ def api(db: Any) -> Callable[[User | None], Client]:
         return clients[key]
 
     return client_for
+
+
+# --- Referral monitoring: two mapping rounds and referrals with every outcome --------------
+
+DEVELOPING = {**ADVANCED, "bookkeeping": "none"}  # IR 2: the bookkeeping gate of IR 3 unmet
+
+
+@dataclass
+class Monitored:
+    """The world plus a 2018 round, more actors and referrals made through the services in
+    2018 and 2019 (see the `monitored` fixture)."""
+
+    world: World
+    first: Period  # 2018; world.period is 2019
+    iwapi: Partner  # national association
+    market: Offer  # IWAPI market access, national, any level
+    actors: dict[str, Actor] = field(default_factory=dict)
+    referrals: dict[str, Referral] = field(default_factory=dict)
+
+
+def when(day: str) -> datetime:
+    return datetime.fromisoformat(f"{day}T10:00:00+07:00")
+
+
+def step(user: User, referral: Referral, to: str, day: str, **details: Any) -> Referral:
+    return services.move_referral(
+        user=user, referral=referral, step=Step(to=to, **details), at=when(day)
+    )
+
+
+@pytest.fixture
+def monitored(world: World, personas: Personas) -> Monitored:
+    """Rembang: `actor` (the facilitator's caseload; referred to credit, served and
+    completed, and to training, declined), `second` (Rembang's other kecamatan; credit
+    served, and a market referral sent in 2019), `waiting` (no consent: a proposal only),
+    `unreferred`; Kendal: `kendal` (credit sent, unanswered; a market proposal withdrawn) and
+    `kendal_unreferred`; Landak: `landak` (market accepted, then withdrawn). 2018 → 2019:
+    `actor`, `kendal` and `unreferred` move up."""
+    first = assessments.create_period(
+        user=None,
+        code="2018",
+        name="Pemetaan 2018",
+        starts_on=date(2018, 1, 1),
+        ends_on=date(2018, 12, 31),
+    )
+    iwapi = services.map_partner(
+        user=personas.admin,
+        data=services.PartnerData(name="IWAPI", kind=PartnerKind.ASSOCIATION, region=None),
+    )
+    market = services.publish_offer(
+        user=personas.admin,
+        partner=iwapi,
+        data=services.OfferData(
+            title="Pameran produk", category=OfferCategory.MARKET, items=("market_reach",)
+        ),
+    )
+    found = Monitored(world, first, iwapi, market)
+    actors = found.actors
+    actors["actor"], actors["kendal"] = world.actor, world.kendal_actor
+    actors["second"] = ActorFactory(village_code=REMBANG_VILLAGE_2, consent_partners=True)
+    actors["waiting"] = ActorFactory(facilitator=personas.pendamping)
+    actors["unreferred"] = ActorFactory(village_code=REMBANG_VILLAGE_2)
+    actors["kendal_unreferred"] = ActorFactory(village_code=KENDAL_VILLAGE)
+    actors["landak"] = ActorFactory(village_code=LANDAK_VILLAGE, consent_partners=True)
+    for name, someone in actors.items():
+        result(someone, first)
+        if name not in ("actor", "kendal"):  # the world gave those two a 2019 result
+            result(someone, world.period)
+
+    admin, rembang, kendal = personas.admin, personas.rembang, personas.kendal
+    staff, other = world.staff, world.other_staff
+    refer = services.propose_referral
+    made = found.referrals
+    made["credit"] = refer(
+        user=personas.pendamping, actor=actors["actor"], offer=world.credit, at=when("2018-02-20")
+    )
+    step(personas.pendamping, made["credit"], "sent", "2018-03-01")
+    step(staff, made["credit"], "accepted", "2018-03-05")
+    step(staff, made["credit"], "served", "2018-03-20", date=date(2018, 3, 20), amount=1_250_000)
+    step(staff, made["credit"], "completed", "2018-04-01", reason="Modal berputar")
+    made["training"] = refer(
+        user=rembang, actor=actors["actor"], offer=world.training, at=when("2018-05-01")
+    )
+    step(rembang, made["training"], "sent", "2018-05-01")
+    step(other, made["training"], "declined", "2018-05-03", reason="Kelas penuh")
+    made["second_credit"] = refer(
+        user=rembang, actor=actors["second"], offer=world.credit, at=when("2018-06-01")
+    )
+    step(rembang, made["second_credit"], "sent", "2018-06-01")
+    step(staff, made["second_credit"], "accepted", "2018-06-04")
+    step(staff, made["second_credit"], "served", "2018-06-11", date=date(2018, 6, 11),
+         amount=2_000_000)  # fmt: skip
+    made["kendal_credit"] = refer(
+        user=kendal, actor=actors["kendal"], offer=world.credit, at=when("2018-07-01")
+    )
+    step(kendal, made["kendal_credit"], "sent", "2018-07-01")
+    made["landak_market"] = refer(
+        user=admin, actor=actors["landak"], offer=market, at=when("2018-08-01")
+    )
+    step(admin, made["landak_market"], "sent", "2018-08-01")
+    step(admin, made["landak_market"], "accepted", "2018-08-02")
+    step(admin, made["landak_market"], "withdrawn", "2018-08-10", reason="Pindah usaha")
+    made["waiting"] = refer(
+        user=personas.pendamping, actor=actors["waiting"], offer=world.credit,
+        at=when("2018-09-01"),
+    )  # fmt: skip
+    made["kendal_market"] = refer(
+        user=kendal, actor=actors["kendal"], offer=market, at=when("2018-09-15")
+    )
+    step(kendal, made["kendal_market"], "withdrawn", "2018-09-20", reason="Belum siap")
+    made["second_market"] = refer(
+        user=rembang, actor=actors["second"], offer=market, at=when("2019-02-01")
+    )
+    step(rembang, made["second_market"], "sent", "2019-02-01")
+    step(admin, made["second_market"], "accepted", "2019-02-02")
+    step(admin, made["second_market"], "served", "2019-02-15", date=date(2019, 2, 15))
+    # The 2019 round after the referrals: three actors move up, one of them not referred.
+    result(actors["actor"], world.period, ADVANCED)
+    result(actors["kendal"], world.period, DEVELOPING)
+    result(actors["unreferred"], world.period, DEVELOPING)
+    return found
