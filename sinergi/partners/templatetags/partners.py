@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -15,18 +14,6 @@ from sinergi.partners.choices import OfferCategory, ReferralStatus
 from sinergi.partners.inbox import staff_of
 
 register = template.Library()
-
-# A page another part of the partners app serves: linked when it exists.
-_MONITORING = "/partners/monitoring/"
-
-
-def _served(path: str) -> str:
-    try:
-        resolve(path)
-    except Resolver404:
-        return ""
-    return path
-
 
 @register.simple_tag(takes_context=True)
 def partners_nav(context: Any) -> dict[str, Any]:
@@ -41,7 +28,6 @@ def partners_nav(context: Any) -> dict[str, Any]:
         return {
             "member": True,
             "matching": may_write(user),
-            "monitoring": _served(_MONITORING),
             "webhooks": is_national_admin(user),
         }
     staff = staff_of(user)

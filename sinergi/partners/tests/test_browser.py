@@ -159,3 +159,12 @@ def test_an_officer_refers_ir1_actors_and_the_partner_serves_one(
     page.click("#referral-rows >> text=Ibu Sulastri")
     expect(page.locator("ol.timeline li")).to_have_count(4)
     shot(page, "referral")
+
+    # The referral dashboard counts it: three referrals, two sent, one served, its credit.
+    page.click("#nav-referral-dashboard")
+    expect(page).to_have_url(f"{base}/partners/monitoring/")
+    expect(page.locator("#referrals")).to_have_text("3")
+    expect(page.locator("#sent")).to_have_text("2")
+    expect(page.locator("#status-served")).to_have_text("1")
+    expect(page.locator("#credit")).to_have_text("Rp1.250.000")
+    shot(page, "monitoring")
