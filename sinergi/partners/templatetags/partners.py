@@ -15,6 +15,7 @@ from sinergi.partners.inbox import staff_of
 
 register = template.Library()
 
+
 @register.simple_tag(takes_context=True)
 def partners_nav(context: Any) -> dict[str, Any]:
     """What of the partners app is in the user's menu. A partner's staff (an account with no
