@@ -2,6 +2,7 @@
 computed another way in the same run.
 
     .venv/bin/pip install -r requirements/bench.txt      # DuckDB, the matching reference
+    export REGION_DATA_DIR=node_modules/idn-area-data/data     # the Kemendagri desa list
     .venv/bin/python bench/matching.py matching [--actors 100000] [--offers 200] [--seed 7]
     .venv/bin/python bench/matching.py dashboard [--referrals 1000000] [--actors 250000]
         [--engines sqlite postgresql] [--requests 30]
@@ -324,9 +325,12 @@ def fresh_database(engine: str) -> str:
 def run(database: str, *args: str) -> dict[str, Any]:
     """A script of ours in a new interpreter; its last stdout line is JSON figures."""
     out = subprocess.run(  # noqa: S603 - our own scripts, fixed arguments
-        [sys.executable, *args], env=environment(database), check=True, capture_output=True,
+        [sys.executable, *args], env=environment(database), check=False, capture_output=True,
         text=True, cwd=ROOT,
     )  # fmt: skip
+    if out.returncode:
+        sys.stderr.write(out.stderr)
+        raise SystemExit(f"{args[0]} failed ({out.returncode})")
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
@@ -678,7 +682,9 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="what", required=True)
     m = sub.add_parser("matching", help="the Matcher against DuckDB")
     m.add_argument("--actors", type=int, default=100_000)

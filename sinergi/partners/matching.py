@@ -185,9 +185,11 @@ class Matcher:
         # Whether an offer names a region and one inside it (33 and 33.17): only then can an
         # actor meet it twice on her way up the region tree.
         self._nested = any(
-            inner.startswith(f"{outer}.") for terms in offers for outer in terms.regions
+            inner.startswith(f"{outer}.")
+            for terms in offers
+            for outer in terms.regions
             for inner in terms.regions
-        )  # fmt: skip
+        )
         self._for: dict[tuple[str, str | None, str], tuple[Terms, ...]] = {}
 
     def _in(self, region: str, level: str | None, sector: str) -> tuple[Terms, ...]:

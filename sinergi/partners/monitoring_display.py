@@ -163,8 +163,9 @@ def printed(table: Table) -> Table:
         if table.name == "summary":
             codes = [key]
         rows.append((key, label, [shown(c, v) for c, v in zip(codes, values, strict=True)]))
-    return Table(table.name, table.title, table.key_header, table.label_header, table.measures,
-                 rows)  # fmt: skip
+    return Table(
+        table.name, table.title, table.key_header, table.label_header, table.measures, rows
+    )
 
 
 # --- The page's tables -------------------------------------------------------------------------
@@ -235,8 +236,14 @@ def page_table(found: Monitoring, dim: str, top: str) -> tuple[list[str], list[L
     labels = [escape(header) for header in headers]
     for row in found.groups[dim]:
         m = row.measures
-        cells = [w.count(m.total), w.count(m.sent), w.share(m.acceptance), w.share(m.service),
-                 w.days(m.median_days), rupiah(m.amount)]  # fmt: skip
+        cells = [
+            w.count(m.total),
+            w.count(m.sent),
+            w.share(m.acceptance),
+            w.share(m.service),
+            w.days(m.median_days),
+            rupiah(m.amount),
+        ]
         if moving:
             referred = row.referred
             cells += [
@@ -278,11 +285,13 @@ def status_chart(found: Monitoring, dim: str, link: Callable[[str], str]) -> Saf
     if not rows:
         return None
     bars = [
-        Bar(row.label,
+        Bar(
+            row.label,
             [sum(row.measures.statuses[code] for code in codes) for codes, _c in OUTCOMES],
-            link(row.code) if row.code else "")
+            link(row.code) if row.code else "",
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
     return charts.stacked_bars(
         chart_id=f"chart-referrals-{dim}",
         title=_("Referrals and what came of them, %(breakdown)s")

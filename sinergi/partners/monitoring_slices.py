@@ -79,9 +79,9 @@ class Tally:
         self.days: Counter[DaysKey] = Counter()
         self.pairs: Counter[PairKey] = Counter()
 
-    def _slices(self, regions: list[str], values: Iterable[tuple[str, str]]) -> list[
-        tuple[str, str, str]
-    ]:  # fmt: skip
+    def _slices(
+        self, regions: list[str], values: Iterable[tuple[str, str]]
+    ) -> list[tuple[str, str, str]]:
         return [
             (regions[depth], dim, value)
             for dim, value in values

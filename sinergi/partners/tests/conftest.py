@@ -235,8 +235,14 @@ def monitored(world: World, personas: Personas) -> Monitored:
     )
     step(rembang, made["second_credit"], "sent", "2018-06-01")
     step(staff, made["second_credit"], "accepted", "2018-06-04")
-    step(staff, made["second_credit"], "served", "2018-06-11", date=date(2018, 6, 11),
-         amount=2_000_000)  # fmt: skip
+    step(
+        staff,
+        made["second_credit"],
+        "served",
+        "2018-06-11",
+        date=date(2018, 6, 11),
+        amount=2_000_000,
+    )
     made["kendal_credit"] = refer(
         user=kendal, actor=actors["kendal"], offer=world.credit, at=when("2018-07-01")
     )
@@ -248,9 +254,11 @@ def monitored(world: World, personas: Personas) -> Monitored:
     step(admin, made["landak_market"], "accepted", "2018-08-02")
     step(admin, made["landak_market"], "withdrawn", "2018-08-10", reason="Pindah usaha")
     made["waiting"] = refer(
-        user=personas.pendamping, actor=actors["waiting"], offer=world.credit,
+        user=personas.pendamping,
+        actor=actors["waiting"],
+        offer=world.credit,
         at=when("2018-09-01"),
-    )  # fmt: skip
+    )
     made["kendal_market"] = refer(
         user=kendal, actor=actors["kendal"], offer=market, at=when("2018-09-15")
     )

@@ -87,8 +87,9 @@ def test_an_officer_of_two_regencies_sees_both_summed(
     Membership.objects.create(user=personas.kendal, role=Role.REGENCY_OFFICER, region_id="33.17")
     response: Any = client_for(personas.kendal).get(f"{PAGE}export.csv?period=2019&from=2018")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
-    shown = {(r["table"], r["key"], r["measure"]): r["value"] for r in csv.DictReader(
-        io.StringIO(text))}  # fmt: skip
+    shown = {
+        (r["table"], r["key"], r["measure"]): r["value"] for r in csv.DictReader(io.StringIO(text))
+    }
     kendal = User.objects.get(pk=personas.kendal.pk)  # her memberships read afresh
     assert shown == recount(kendal, "", children=["33.17", "33.24"])
     assert shown["summary", "median_days", "value"] == "14.0"  # 19 and 10 days in Rembang

@@ -120,8 +120,9 @@ def test_random_histories_keep_the_counts_equal_to_a_recount(
             to = chance.choice(sorted(NEXT[referral.status]))
             day += timedelta(days=chance.randrange(30))
             user = personas.admin if to in ("sent", "withdrawn") else partner_side[offer.partner_id]
-            details: dict[str, Any] = {"reason": "x"} if to in ("declined", "withdrawn",
-                                                                "completed") else {}  # fmt: skip
+            details: dict[str, Any] = (
+                {"reason": "x"} if to in ("declined", "withdrawn", "completed") else {}
+            )
             if to == "served":
                 details = {"date": day, "amount": 500_000 if offer == world.credit else None}
             try:
@@ -196,10 +197,19 @@ def test_a_change_is_the_difference_of_before_and_after() -> None:
     before = Holder("33.17.04.2001", (state(7, "capital", None),), {1: "IR1", 2: "IR2"})
     after = Holder(
         "33.17.04.2001",
-        (state(7, "capital", date(2018, 5, 1), status="served", served_on=date(2018, 5, 11),
-               answered=True, amount=1_000_000),),
+        (
+            state(
+                7,
+                "capital",
+                date(2018, 5, 1),
+                status="served",
+                served_on=date(2018, 5, 11),
+                answered=True,
+                amount=1_000_000,
+            ),
+        ),
         {1: "IR1", 2: "IR2"},
-    )  # fmt: skip
+    )
     tally = Tally(STARTS)
     tally.change(before, after)
     assert tally.referrals[("", ALL, "", "proposed", False, False)] == -1
