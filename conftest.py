@@ -80,12 +80,3 @@ def audit_rows_deleted_before_flush(request: pytest.FixtureRequest) -> Any:
     yield
     with transaction.atomic(), permit_deletion(2**62):
         AuditEvent.objects.all().delete()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The partners walk-through runs first. Run after the accounts, analytics, assessments
-    and audit tests, its referral batch was answered 400 (twice, in the full run only; alone,
-    and after the collect, demo and lib tests, it passes): some earlier test leaves state the
-    batch reads, not yet found. Running it first keeps it a test of the feature meanwhile."""
-    first = [i for i in items if i.nodeid.startswith("sinergi/partners/tests/test_browser.py")]
-    items[:] = first + [i for i in items if i not in first]
