@@ -6,6 +6,7 @@ or caseload fields, and the region-level field map is written once per model (it
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from django.apps import apps
@@ -110,3 +111,24 @@ def test_no_module_is_longer_than_a_reader_can_hold() -> None:
         if (lines := len(path.read_text().splitlines())) > 600
     }
     assert not long, "cut it along its seams:\n" + "\n".join(sorted(long))
+
+
+TEMPLATES = ROOT.parent / "templates"
+# A row's key printed into a link or a form value (`{{ actor.pk }}`): with thousands separators
+# on, 3025 would print as "3.025" (or "3,025"), which no view reads back as 3025.
+PRINTED_KEY = re.compile(r"\{\{\s*[\w.]+\.(?:pk|id)\s*\}\}")
+
+
+def printed_keys(text: str) -> list[int]:
+    """Lines that print a primary key without `|unlocalize`."""
+    return [number for number, line in enumerate(text.splitlines(), 1) if PRINTED_KEY.search(line)]
+
+
+def test_templates_print_row_keys_unlocalized() -> None:
+    found = {
+        f"{path.relative_to(TEMPLATES)}:{line}"
+        for path in sorted(TEMPLATES.rglob("*.html"))
+        for line in printed_keys(path.read_text())
+    }
+    assert not found, "use {{ row.pk|unlocalize }}:\n" + "\n".join(sorted(found))
+    assert printed_keys('<a href="?actor={{ actor.pk }}">\n{{ actor.pk|unlocalize }}') == [1]

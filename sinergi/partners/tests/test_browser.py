@@ -63,10 +63,6 @@ def mapped_actors() -> list[Actor]:
     return actors
 
 
-# Open defect: passes alone, in sinergi/partners, and after the collect, demo and lib
-# tests; after the accounts, analytics, assessments and audit tests (the full run) its batch
-# POST is answered 400. Some earlier test leaves state the batch reads; not found yet.
-@pytest.mark.xfail(reason="batch refused after earlier apps' tests in the full run", strict=False)
 def test_an_officer_refers_ir1_actors_and_the_partner_serves_one(
     page: Page, live_server: Any, live_regions: None
 ) -> None:

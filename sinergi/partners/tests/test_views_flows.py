@@ -15,9 +15,9 @@ from sinergi.accounts.models import User
 from sinergi.partners import services
 from sinergi.partners.lifecycle import Step
 from sinergi.partners.models import Offer, Partner, PartnerStaff, Referral
-from sinergi.partners.tests.conftest import World
+from sinergi.partners.tests.conftest import World, result
 from sinergi.partners.tests.test_views import PDF, login
-from sinergi.test import PASSWORD, Personas
+from sinergi.test import PASSWORD, ActorFactory, Personas
 
 pytestmark = pytest.mark.django_db
 
@@ -494,3 +494,19 @@ def test_the_national_admin_may_take_either_sides_step(world: World, personas: P
     )
     [entry] = blank.context["forms"]
     assert list(entry["form"].errors) == ["reason"]
+
+
+def test_actors_with_large_ids_keep_them_whole_in_links_and_forms(
+    world: World, personas: Personas
+) -> None:
+    """Numbers are grouped for people (3.025) but never inside a link or a form value."""
+    actor = ActorFactory(id=12345, consent_partners=True)
+    result(actor, world.period)
+    client = login(personas.rembang)
+    detail = client.get(f"/actors/{actor.pk}/").content.decode()
+    assert 'href="/partners/matches/?actor=12345"' in detail
+    page = client.get("/partners/matches/?actor=12345").content.decode()
+    assert 'name="actors" value="12345"' in page
+    assert 'name="actor" value="12345"' in page
+    response = client.post("/partners/batches/new/", {"actors": ["12345"]})
+    assert response.status_code == 302
