@@ -62,12 +62,22 @@ lint: .venv/installed-test
 	.venv/bin/ruff format --check .
 	SINERGI_DEMO=1 .venv/bin/mypy sinergi conftest.py
 
+# The PostgreSQL run goes alongside the SQLite one (two cores; each run is mostly one), with its
+# own var/ folder; its output is printed after the SQLite run's, and either failing fails.
 test: .venv/installed-test node_modules/installed messages assets .chromium .pg-client lint
-	$(PY) -m pytest -q
-	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
-		echo "== again on PostgreSQL =="; \
-		DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"; \
-	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; fi
+	@mkdir -p var; pg=""; \
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null; then \
+		echo "== on SQLite, and on PostgreSQL alongside (its output follows) =="; \
+		( DATABASE_URL=$(PG_URL) SINERGI_VAR_DIR=$(CURDIR)/var/test-postgresql \
+			$(PY) -m pytest -q -m "not browser" >var/test-postgresql.log 2>&1; \
+			echo $$? >var/test-postgresql.rc ) & pg=$$!; \
+	else echo "PostgreSQL not reachable on 127.0.0.1:5432: skipped the PostgreSQL run"; fi; \
+	$(PY) -m pytest -q; sqlite=$$?; pgrc=0; \
+	if [ -n "$$pg" ]; then \
+		wait $$pg; echo "== on PostgreSQL =="; cat var/test-postgresql.log; \
+		pgrc=$$(cat var/test-postgresql.rc); \
+	fi; \
+	[ $$sqlite -eq 0 ] && [ $$pgrc -eq 0 ]
 
 check-deploy: install
 	SECRET_KEY=$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "sinergi.analytics",
     "sinergi.privacy",
     "sinergi.partners",
+    "sinergi.portal",
     "sinergi.demo",
 ]
 
@@ -232,6 +233,10 @@ AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 1826, minimum=0)
 
 # Partners: a referral sent and not answered for this many days is flagged overdue.
 REFERRAL_ANSWER_DAYS = env_int("REFERRAL_ANSWER_DAYS", 14, minimum=1)
+
+# Public figures about people: a count from 1 to PUBLIC_COUNT_THRESHOLD - 1 is never published
+# (it reads "<5"), and other cells are hidden where they would let it be worked out.
+PUBLIC_COUNT_THRESHOLD = env_int("PUBLIC_COUNT_THRESHOLD", 5, minimum=2)
 # Webhook targets on loopback or private addresses are refused unless their host is listed
 # (the demo lists 127.0.0.1 so that a receiver can be tried on the same machine); plain HTTP
 # is accepted only for listed hosts.

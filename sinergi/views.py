@@ -1,12 +1,12 @@
 """Project-wide pages that belong to no domain app."""
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from sinergi.partners.inbox import staff_of
+from sinergi.portal import views as portal
 from sinergi.regions.models import RegionRelease
 
 
@@ -20,8 +20,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The public portal for an anonymous visitor; a signed-in user's own home otherwise."""
+    if not request.user.is_authenticated:
+        return portal.home(request)
     if staff_of(request.user) is not None:
         return redirect("partners:referral_inbox")  # a partner's staff: her inbox
     return redirect("registry:actor_list")
