@@ -10,6 +10,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from sinergi.portal.caching import public_page
+from sinergi.portal.pages import build_page
+from sinergi.portal.publication import latest
 
 
 @require_GET
@@ -21,7 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @public_page
 def figures(request: HttpRequest, code: str = "") -> HttpResponse:
-    return render(request, "portal/figures.html", {"code": code})
+    """The public figures of the nation, a province or a kab/kota, from the latest
+    publication; drill down through the child regions."""
+    publication = latest()
+    page = build_page(publication, code) if publication is not None else None
+    if page is None and (code or publication is not None):
+        raise Http404
+    return render(request, "portal/figures.html", {"page": page})
 
 
 @require_GET
