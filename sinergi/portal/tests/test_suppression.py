@@ -75,7 +75,10 @@ def recoverable(values: dict[Any, int], relations: list[Any], protection: Protec
     to 4) are one number."""
     hidden = sorted(protection.small | protection.withheld, key=repr)
     index = {key: i for i, key in enumerate(hidden)}
-    eq, eq_b, ub, ub_b = [], [], [], []
+    eq: list[list[float]] = []
+    ub: list[list[float]] = []
+    eq_b: list[float] = []
+    ub_b: list[float] = []
     for relation in relations:
         row = [0.0] * len(hidden)
         constant = 0.0
@@ -154,7 +157,8 @@ def test_no_small_count_can_be_worked_out_from_the_published_tables(
     protection = protect(cube.values, cube.relations, THRESHOLD)
     published = {k: v for k, v in cube.values.items() if not protection.hidden(k)}
     assert all(v == 0 or v >= THRESHOLD for v in published.values())
-    assert all(0 < cube.values[k] < THRESHOLD for k in protection.small)
+    values: dict[Any, int] = dict(cube.values)
+    assert all(0 < values[k] < THRESHOLD for k in protection.small)
     assert recoverable(cube.values, cube.relations, protection) == set()
 
 
@@ -162,15 +166,16 @@ def test_no_small_count_can_be_worked_out_from_the_published_tables(
 @given(population=people)
 def test_the_relations_hold_and_cover_every_table_a_reader_sees(population: list[Person]) -> None:
     cube = tally(population)
+    values: dict[Any, int] = dict(cube.values)
     sums: dict[Any, list[tuple[Any, ...]]] = {}
     for relation in cube.relations:
         if isinstance(relation, Sum):
             sums.setdefault(relation.total, []).append(relation.parts)
     for relation in cube.relations:
         if isinstance(relation, Sum):
-            assert cube.values[relation.total] == sum(cube.values[p] for p in relation.parts)
+            assert values[relation.total] == sum(values[p] for p in relation.parts)
         else:
-            assert cube.values[relation.lower] <= cube.values[relation.upper]
+            assert values[relation.lower] <= values[relation.upper]
     for table, period, region, key in cube.values:
         if table == cubes.LEVELS and key == cubes.TOTAL:
             assert any(
