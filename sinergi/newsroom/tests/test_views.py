@@ -41,6 +41,12 @@ def test_an_editor_writes_and_submits_a_reviewer_publishes(newsroom: Newsroom) -
     assert "Sosialisasi model IR di Kendal" in reviewer.get("/news/manage/").content.decode()
     reviewer.post(f"/news/manage/{article.pk}/publish/", {})
     assert Article.objects.get(pk=article.pk).status == "published"
+    history = reviewer.get(f"/news/manage/{article.pk}/").context["revisions"]
+    assert [(r.saved_by.username, r.status) for r in history] == [
+        ("rev", "published"),
+        ("ed", "review"),
+        ("ed", "draft"),
+    ]
 
 
 def test_the_form_names_the_field_and_the_reason(newsroom: Newsroom) -> None:
@@ -93,6 +99,8 @@ def test_a_joint_release_is_proposed_and_co_signed_from_the_pages(newsroom: News
     assert article.title in humas.get("/news/manage/").content.decode()
     humas.post(f"/news/manage/joint/{joint.pk}/accept/")
     assert article.joint_organisations() == [newsroom.jateng]
+    for slug in ("kemen-pppa", "dinas-pppa-provinsi-jawa-tengah"):
+        assert article.title in Client().get(f"/news/org/{slug}/").content.decode()
 
 
 def test_the_newsroom_only_editor_lands_on_her_newsroom(newsroom: Newsroom) -> None:
