@@ -173,7 +173,7 @@ class ArticleRevision(models.Model):
     lead = models.TextField()
     body = models.TextField()
     category = models.CharField(max_length=20)
-    status = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=ArticleStatus.choices)
     note = models.CharField(max_length=200, blank=True)
     saved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -146,11 +147,15 @@ def _step(
     try:
         do()
     except services.Refused as refused:
-        for field, reasons in refused.errors.items():
-            for reason in reasons:
-                messages.error(request, f"{field}: {reason}")
-    else:
-        messages.success(request, done)
+        return _refused(request, article, refused)
+    messages.success(request, done)
+    return redirect("newsroom:article_manage", article.pk)
+
+
+def _refused(request: HttpRequest, article: Article, refused: services.Refused) -> HttpResponse:
+    for field, reasons in refused.errors.items():
+        for reason in reasons:
+            messages.error(request, f"{field}: {reason}")
     return redirect("newsroom:article_manage", article.pk)
 
 
@@ -182,12 +187,16 @@ def article_publish(request: HttpRequest, article_id: int) -> HttpResponse:
     form = PublishForm(request.POST)
     if not form.is_valid():
         return _form_refused(request, article, form)
-    return _step(
-        request,
-        article,
-        lambda: services.publish_article(user=request.user, article=article, **form.cleaned_data),
-        _("Published or scheduled."),
-    )
+    try:
+        services.publish_article(user=request.user, article=article, **form.cleaned_data)
+    except services.Refused as refused:
+        return _refused(request, article, refused)
+    if article.status == ArticleStatus.SCHEDULED:
+        when = formats.date_format(timezone.localtime(article.published_at), "DATETIME_FORMAT")
+        messages.success(request, _("Scheduled: public from %(when)s.") % {"when": when})
+    else:
+        messages.success(request, _("Published."))
+    return redirect("newsroom:article_manage", article.pk)
 
 
 @newsroom_page

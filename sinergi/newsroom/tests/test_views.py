@@ -126,3 +126,15 @@ def test_the_national_admin_adds_an_organisation_and_a_member(
         {"username": "out", "role": "editor"},
     )
     assert org.members.get().user == newsroom.outsider
+
+
+def test_a_reviewer_schedules_from_the_page_and_the_public_waits(newsroom: Newsroom) -> None:
+    article = draft(newsroom)
+    response = _as(newsroom.reviewer).post(
+        f"/news/manage/{article.pk}/publish/",
+        {"publish_at": "2099-01-01T08:00", "embargo_until": ""},
+        follow=True,
+    )
+    assert "Scheduled: public from" in response.content.decode()
+    assert Article.objects.get(pk=article.pk).status == "scheduled"
+    assert Client().get(f"/news/{article.slug}/").status_code == 404
