@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import feedparser  # type: ignore[import-untyped]  # feedparser ships no type hints
 import pytest
@@ -159,3 +160,32 @@ def test_no_public_page_or_feed_shows_an_actor_s_name_or_nik(
     ):
         page = _get(path)
         assert actor.name not in page
+
+
+def test_the_list_and_the_feeds_read_in_a_fixed_number_of_queries(
+    newsroom: Newsroom, django_assert_max_num_queries: Any
+) -> None:
+    original = published(newsroom, "Asli")
+    services.republish_article(
+        user=newsroom.humas_jateng, original=original, organisation=newsroom.jateng
+    )
+    for n in range(12):
+        published(newsroom, f"Kabar {n}").regions.set(["33.17"])
+    for path in ("/news/", "/news/?page=2", "/news/feed.rss", "/news/region/33/feed.atom"):
+        with django_assert_max_num_queries(8):
+            page = _get(path)
+        assert len(page.encode()) < 100_000
+
+
+def test_the_news_reads_in_bahasa_indonesia_first_and_switches_to_english(
+    newsroom: Newsroom, settings: Any
+) -> None:
+    published(newsroom)
+    assert '<html lang="id">' in _get("/news/")
+    switch = Client().get("/language/en/?next=/news/")
+    assert switch["Location"] == "/news/"
+    english = Client()
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = english.get("/news/").content.decode()
+    assert '<html lang="en">' in page
+    assert "<h1>News</h1>" in page
