@@ -5,6 +5,7 @@ from django.views.i18n import set_language
 from sinergi import views
 from sinergi.api import api
 from sinergi.newsroom.sitemaps import SITEMAPS
+from sinergi.portal.caching import public_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,7 +26,7 @@ urlpatterns = [
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
     path("partners/", include("sinergi.partners.urls")),
     path("news/", include("sinergi.newsroom.urls")),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from sinergi.newsroom.choices import Category
 from sinergi.newsroom.models import Article, ArticleQuerySet, Organisation
+from sinergi.portal.caching import public_page
 from sinergi.regions.models import Region
 
 ITEMS = 30
@@ -92,7 +93,7 @@ class AtomNewsFeed(NewsFeed):
 
 
 def feed_views(kind: str) -> tuple[Any, Any]:
-    """The RSS and the Atom view of one kind of feed."""
+    """The RSS and the Atom view of one kind of feed, cached like the public pages."""
     rss = type(f"{kind.title()}Rss", (NewsFeed,), {"kind": kind})
     atom = type(f"{kind.title()}Atom", (AtomNewsFeed,), {"kind": kind})
-    return rss(), atom()
+    return public_page(rss()), public_page(atom())

@@ -135,8 +135,9 @@ def test_the_sitemap_lists_articles_organisations_and_portal_pages(newsroom: New
 def test_public_pages_are_cached_until_an_article_is_published(
     newsroom: Newsroom, django_capture_on_commit_callbacks: object
 ) -> None:
-    assert Client().get("/news/")["X-Sinergi-Cache"] == "miss"
-    assert Client().get("/news/")["X-Sinergi-Cache"] == "hit"
+    for path in ("/news/", "/news/feed.atom", "/sitemap.xml"):
+        assert Client().get(path)["X-Sinergi-Cache"] == "miss"
+        assert Client().get(path)["X-Sinergi-Cache"] == "hit"
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
         published(newsroom, "Kabar baru")
     response = Client().get("/news/")
