@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "huey.contrib.djhuey",
     "ninja",  # serves Swagger UI from its own static files, never a CDN
     "sinergi.lib",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "sinergi.analytics",
     "sinergi.privacy",
     "sinergi.partners",
+    "sinergi.newsroom",
     "sinergi.portal",
     "sinergi.demo",
 ]

@@ -1,8 +1,11 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from sinergi import views
 from sinergi.api import api
+from sinergi.newsroom.sitemaps import SITEMAPS
+from sinergi.portal.caching import public_page
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,6 +25,8 @@ urlpatterns = [
     path("privacy/", include("sinergi.privacy.urls")),
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
     path("partners/", include("sinergi.partners.urls")),
+    path("news/", include("sinergi.newsroom.urls")),
+    path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]

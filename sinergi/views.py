@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from sinergi.accounts.scoping import memberships
+from sinergi.newsroom.access import is_newsroom_user
 from sinergi.partners.inbox import staff_of
 from sinergi.portal import views as portal
 from sinergi.regions.models import RegionRelease
@@ -26,6 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return portal.home(request)
     if staff_of(request.user) is not None:
         return redirect("partners:referral_inbox")  # a partner's staff: her inbox
+    if not memberships(request.user) and is_newsroom_user(request.user):
+        return redirect("newsroom:manage")  # a PR unit's editor: her newsroom
     return redirect("registry:actor_list")
 
 

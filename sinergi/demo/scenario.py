@@ -31,7 +31,7 @@ from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
-from sinergi.demo import data, mapping, partners
+from sinergi.demo import data, mapping, newsroom, partners
 from sinergi.demo.plan import (
     ACTOR_COUNT,
     SEED,
@@ -65,6 +65,7 @@ DEMO_LOGINS: tuple[tuple[str, str], ...] = (
     ("dinas-kendal", "regency officer, Kendal (33.24)"),
     ("pendamping-rembang", "facilitator in Rembang (33.17), with a caseload"),
     (partners.PARTNER_LOGIN, "partner staff of PNM Mekaar: its referrals and webhooks"),
+    *((username, shows) for username, _first, _org, _role, shows in newsroom.LOGINS),
 )
 
 
@@ -323,6 +324,9 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_partners = partners.ensure_partners()
         created_logins = partners.ensure_partner_login()
         created_referrals = partners.ensure_referrals(per_year=REFERRALS_PER_YEAR, seed=seed)
+        created_news_organisations = newsroom.ensure_organisations()
+        created_news_logins = newsroom.ensure_logins()
+        created_articles = newsroom.ensure_articles()
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -333,6 +337,9 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "partners": created_partners,
             "partner_logins": created_logins,
             "referrals": created_referrals,
+            "news_organisations": created_news_organisations,
+            "news_logins": created_news_logins,
+            "articles": created_articles,
         }
         if any(created.values()):
             record(

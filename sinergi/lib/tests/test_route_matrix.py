@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from typing import Any
 
@@ -10,14 +11,17 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from sinergi.accounts.choices import Role
+from sinergi.accounts.models import User
 from sinergi.assessments.models import RescoreJob
 from sinergi.assessments.services import create_period, load_default_instrument, submit_assessment
 from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
+from sinergi.newsroom import services as news
 from sinergi.partners import services as partners
 from sinergi.partners.models import Partner, ReferralBatch, Webhook
 from sinergi.partners.webhooks import seal
@@ -140,6 +144,35 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "partners/webhooks/{webhook}/enable/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners/webhooks/{webhook}/disable/": (LOGIN, 405, 405, 405, 405, 405, 405),
     "partners/webhooks/{webhook}/delete/": (LOGIN, 405, 405, 405, 405, 405, 405),
+    # The newsroom: public pages and feeds for everyone; its working pages for its editors
+    # and reviewers (none of these personas: newsroom/tests) and the national admin, who
+    # manages organisations and members but writes for none.
+    "news/": (200, 200, 200, 200, 200, 200, 200),
+    "news/feed.rss": (200, 200, 200, 200, 200, 200, 200),
+    "news/feed.atom": (200, 200, 200, 200, 200, 200, 200),
+    "news/org/{org_slug}/": (200, 200, 200, 200, 200, 200, 200),
+    "news/org/{org_slug}/feed.rss": (200, 200, 200, 200, 200, 200, 200),
+    "news/org/{org_slug}/feed.atom": (200, 200, 200, 200, 200, 200, 200),
+    "news/region/33.17/feed.rss": (200, 200, 200, 200, 200, 200, 200),
+    "news/region/33.17/feed.atom": (200, 200, 200, 200, 200, 200, 200),
+    "news/category/berita/feed.rss": (200, 200, 200, 200, 200, 200, 200),
+    "news/category/berita/feed.atom": (200, 200, 200, 200, 200, 200, 200),
+    "news/{article_slug}/": (200, 200, 200, 200, 200, 200, 200),
+    "news/{article_slug}/cover.jpg": (200, 200, 200, 200, 200, 200, 200),
+    "news/manage/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "news/manage/new/": (LOGIN, 403, 403, 403, 403, 403, 403),  # writes for no organisation
+    "news/manage/organisations/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "news/manage/organisations/{organisation}/members/": (LOGIN, 200, 403, 403, 403, 403, 403),
+    "news/manage/joint/{joint}/accept/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/": (LOGIN, 404, 403, 403, 403, 403, 403),
+    "news/manage/{article}/edit/": (LOGIN, 404, 403, 403, 403, 403, 403),
+    "news/manage/{article}/submit/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/publish/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/withdraw/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/correct/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/joint/": (LOGIN, 405, 403, 403, 403, 403, 403),
+    "news/manage/{article}/republish/": (LOGIN, 403, 403, 403, 403, 403, 403),
+    "sitemap.xml": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
@@ -221,6 +254,12 @@ def route_templates() -> set[str]:
         "<int:referral_id>": "{referral}",
         "<int:agreement_id>": "{agreement}",
         "<int:batch_id>": "{batch}",
+        "<slug:organisation_slug>": "{org_slug}",
+        "<slug:article_slug>": "{article_slug}",
+        "<str:category>": "berita",
+        "<int:article_id>": "{article}",
+        "<int:organisation_id>": "{organisation}",
+        "<int:joint_id>": "{joint}",
     }
     result = set()
     for text in found:
@@ -228,6 +267,38 @@ def route_templates() -> set[str]:
             text = text.replace(old, new)
         result.add(text)
     return result
+
+
+def newsroom_rows(personas: Personas) -> dict[str, Any]:
+    """A published article with a cover, of an organisation whose only member is an editor
+    and reviewer none of the personas is, and a joint release proposed to another."""
+    editor = User.objects.create_user("humas-matriks")
+    kemen = news.create_organisation(user=personas.admin, name="Kemen PPPA", kind="ministry")
+    other = news.create_organisation(user=personas.admin, name="Dinas PPPA", kind="dinas_pppa")
+    news.add_member(user=personas.admin, organisation=kemen, member=editor, role="reviewer")
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(photo, "JPEG")
+    article = news.write_article(
+        user=editor,
+        organisation=kemen,
+        data=news.ArticleData(
+            title="Pelatihan pembukuan",
+            lead="Ringkas.",
+            body="<p>Isi.</p>",
+            category="berita",
+            cover=photo,
+            cover_alt="Peserta pelatihan",
+        ),
+    )
+    news.publish_article(user=editor, article=article)
+    joint = news.propose_joint_release(user=editor, article=article, organisation=other)
+    return {
+        "org_slug": kemen.slug,
+        "organisation": kemen.pk,
+        "article_slug": article.slug,
+        "article": article.pk,
+        "joint": joint.pk,
+    }
 
 
 def test_every_route_has_a_row() -> None:
@@ -295,7 +366,9 @@ def test_each_persona_gets_what_the_matrix_says(
         events=["referral.created"],
         secret=seal("s3cret-of-mekaar-0123456789"),
     )
+    news = newsroom_rows(personas)
     ids = {
+        **news,
         "partner": mekaar.pk,
         "agreement": agreement.pk,
         "batch": batch.pk,
