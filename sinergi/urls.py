@@ -22,6 +22,8 @@ urlpatterns = [
     path("privacy/", include("sinergi.privacy.urls")),
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
     path("partners/", include("sinergi.partners.urls")),
+    path("data/", include("sinergi.opendata.urls")),
+    path("api/3/action/", include("sinergi.opendata.ckan_urls")),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]
