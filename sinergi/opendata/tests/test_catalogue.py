@@ -91,6 +91,9 @@ def test_withdrawing_a_dataset_renews_the_cached_catalogue(
         save_dataset(user=None, dataset=dataset, data=data)
     assert "layanan-mitra" not in Client().get("/data/").content.decode()
     assert Client().get("/data/layanan-mitra/").status_code == 404
+    assert Client().get("/api/3/action/package_show", {"id": "layanan-mitra"}).status_code == 404
+    assert b"layanan-mitra" not in Client().get("/api/3/action/package_list").content
+    assert b"layanan-mitra" not in Client().get("/data/catalog.jsonld").content
 
 
 def test_the_csv_is_plain_utf8_with_a_header_of_field_codes(catalogue: Any) -> None:
@@ -116,6 +119,8 @@ def test_the_csv_and_the_json_hold_the_same_table_as_the_builder(catalogue: Any,
     table = sources.build(catalogue[slug].source)
     header, *rows = rows_of(client.get(f"/data/{slug}.csv").content.decode())
     data = json.loads(client.get(f"/data/{slug}.json").content)
+    assert set(data) == {"dataset", "title", "modified", "fields", "rows"}
+    assert data["dataset"] == slug
     assert header == [f["code"] for f in data["fields"]] == [f.code for f in table.fields]
     as_text = [["" if v is None else str(v) for v in row] for row in data["rows"]]
     assert rows == as_text
@@ -176,6 +181,18 @@ def test_protected_cells_are_written_as_they_are_and_explained(
     page = client.get("/data/tingkat-ir/").content.decode()
     assert "<td>&lt;5</td>" in page
     assert page.count("&lt;5") >= 3  # the cell, the dictionary, the note under it
+
+
+def test_the_page_previews_the_first_20_rows(catalogue: Any) -> None:
+    rows = [(f"row-{n:02}",) for n in range(25)]
+    sources.register("many", lambda: Table((Field("code", "Kode", "string"),), rows))
+    try:
+        describe("banyak", "many", "Banyak baris")
+        body = Client().get("/data/banyak/").content.decode()
+    finally:
+        sources.unregister("many")
+    assert "<td>row-19</td>" in body
+    assert "row-20" not in body
 
 
 def test_a_json_download_may_be_read_from_other_sites(catalogue: Any) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from sinergi.opendata import ckan
+
 pytestmark = pytest.mark.django_db
 
 SLUGS = ["kabupaten-kota-model-ir", "layanan-mitra", "mitra-industri-rumahan"]
@@ -112,6 +114,13 @@ def test_package_search_of_everything_pages_with_rows_and_start(catalogue: Any) 
         assert [p["name"] for p in result["results"]] == [SLUGS[1]]
     assert call("package_search", rows=0)[1]["result"]["results"] == []
     assert call("package_search", q="tidakadaapapun")[1]["result"]["count"] == 0
+
+
+def test_package_search_gives_at_most_max_rows(catalogue: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(ckan, "MAX_ROWS", 2)
+    result = call("package_search", rows=1000)[1]["result"]
+    assert (result["count"], len(result["results"])) == (3, 2)
+    assert ckan.DEFAULT_ROWS == 10
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DATASET_KEYS = {
     "dct:title", "dct:description", "dct:publisher", "dcat:contactPoint", "dct:license",
     "dct:spatial", "dct:temporal", "dct:accrualPeriodicity", "dct:modified", "dcat:keyword",
-    "dcat:distribution",
+    "dcat:distribution", "dct:creator",
 }  # fmt: skip
 
 
