@@ -9,6 +9,7 @@ class OpendataConfig(AppConfig):
     label = "opendata"
 
     def ready(self) -> None:
-        from sinergi.opendata import builders
+        from sinergi.opendata import builders, freshness
 
         builders.register_all()
+        freshness.connect()

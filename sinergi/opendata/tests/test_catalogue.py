@@ -16,6 +16,7 @@ from sinergi.opendata.builders import offers, partners
 from sinergi.opendata.services import DatasetData, save_dataset, snapshot
 from sinergi.opendata.sources import Field, Table
 from sinergi.opendata.tests.conftest import describe
+from sinergi.partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +95,15 @@ def test_withdrawing_a_dataset_renews_the_cached_catalogue(
     assert Client().get("/api/3/action/package_show", {"id": "layanan-mitra"}).status_code == 404
     assert b"layanan-mitra" not in Client().get("/api/3/action/package_list").content
     assert b"layanan-mitra" not in Client().get("/data/catalog.jsonld").content
+
+
+def test_a_new_partner_renews_the_cached_files(
+    catalogue: Any, personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    assert b"33.24" not in Client().get("/data/mitra-industri-rumahan.csv").content
+    with django_capture_on_commit_callbacks(execute=True):
+        Partner.objects.create(name="Koperasi Kendal", kind="microfinance", region_id="33.24")
+    assert b"33.24,Kabupaten Kendal" in Client().get("/data/mitra-industri-rumahan.csv").content
 
 
 def test_the_csv_is_plain_utf8_with_a_header_of_field_codes(catalogue: Any) -> None:
