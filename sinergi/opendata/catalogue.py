@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from sinergi.opendata import sources
@@ -176,7 +177,7 @@ def ckan_package(request: HttpRequest, item: Entry) -> dict[str, Any]:
         "author_email": "",
         "maintainer": d.contact_name,
         "maintainer_email": d.contact_email,
-        "organization": {"name": "sinergi", "title": d.custodian},
+        "organization": {"name": slugify(d.custodian), "title": d.custodian},
         "metadata_created": d.created_at.isoformat(),
         "metadata_modified": stamp,
         "tags": [{"name": k} for k in d.keyword_list],

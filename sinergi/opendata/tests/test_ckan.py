@@ -52,7 +52,10 @@ def test_package_show_gives_a_ckan_package(catalogue: Any) -> None:
     assert package["license_id"] == "CC-BY-4.0"
     assert package["license_url"] == "https://creativecommons.org/licenses/by/4.0/"
     assert package["maintainer_email"] == "walidata@sinergi.example"
-    assert package["organization"]["title"] == "Pusat Data dan Informasi Kemen PPPA"
+    assert package["organization"] == {
+        "name": "pusat-data-dan-informasi-kemen-pppa",
+        "title": "Pusat Data dan Informasi Kemen PPPA",
+    }
     assert {"name": "mitra"} in package["tags"]
     extras = {e["key"]: e["value"] for e in package["extras"]}
     assert extras["walidata"] == "Pusat Data dan Informasi Kemen PPPA"
