@@ -9,7 +9,10 @@ import json
 from typing import Any
 
 import pytest
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from sinergi.opendata import sources
 from sinergi.opendata.builders import offers, partners
@@ -209,3 +212,21 @@ def test_a_json_download_may_be_read_from_other_sites(catalogue: Any) -> None:
     response = Client().get("/data/layanan-mitra.json")
     assert response["Content-Type"] == "application/json"
     assert response["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_catalogue_and_the_ckan_list_take_the_same_queries_for_more_datasets(
+    catalogue: Any, django_assert_max_num_queries: Any
+) -> None:
+    def queries(path: str) -> int:
+        caches["shared"].clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(path).status_code == 200
+        return len(captured)
+
+    paths = ("/data/", "/api/3/action/package_list")
+    before = [queries(p) for p in paths]
+    for n in range(5):
+        describe(f"lagi-{n}", "offers", f"Lagi {n}")
+    assert [queries(p) for p in paths] == before
+    with django_assert_max_num_queries(3):
+        Client().get("/data/?q=x")
