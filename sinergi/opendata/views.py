@@ -18,12 +18,15 @@ from sinergi.portal.caching import View, public_page
 PREVIEW_ROWS = 20
 
 
-def with_headers(**headers: str) -> Callable[[View], View]:
-    """Headers added after the cache (which keeps only status, type and body)."""
+def with_headers(*, ok_only: bool = False, **headers: str) -> Callable[[View], View]:
+    """Headers added after the cache (which keeps only status, type and body); with
+    `ok_only`, to successful answers only."""
 
     def decorate(view: View) -> View:
         def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
             response = view(request, *args, **kwargs)
+            if ok_only and response.status_code != 200:
+                return response
             for name, value in headers.items():
                 response[name.replace("_", "-")] = value.format(**kwargs)
             return response
@@ -70,7 +73,7 @@ def dataset_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@with_headers(Content_Disposition='attachment; filename="{slug}.csv"')
+@with_headers(ok_only=True, Content_Disposition='attachment; filename="{slug}.csv"')
 @public_page
 def dataset_csv(request: HttpRequest, slug: str) -> HttpResponse:
     item = _entry(slug)

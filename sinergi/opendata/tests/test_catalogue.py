@@ -76,6 +76,7 @@ def test_a_dataset_page_shows_metadata_dictionary_and_preview(catalogue: Any) ->
 def test_an_unknown_dataset_is_404(catalogue: Any) -> None:
     for path in ("/data/nothing/", "/data/nothing.csv", "/data/nothing.json"):
         assert Client().get(path).status_code == 404
+    assert "Content-Disposition" not in Client().get("/data/nothing.csv")
 
 
 def test_a_dataset_whose_builder_is_missing_is_not_listed(catalogue: Any) -> None:
