@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sinergi.partners",
     "sinergi.newsroom",
     "sinergi.portal",
+    "sinergi.opendata",
     "sinergi.demo",
 ]
 

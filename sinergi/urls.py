@@ -27,6 +27,8 @@ urlpatterns = [
     path("partners/", include("sinergi.partners.urls")),
     path("news/", include("sinergi.newsroom.urls")),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("data/", include("sinergi.opendata.urls")),
+    path("api/3/action/", include("sinergi.opendata.ckan_urls")),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]

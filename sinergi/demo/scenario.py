@@ -31,7 +31,7 @@ from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
-from sinergi.demo import data, mapping, newsroom, partners
+from sinergi.demo import data, mapping, newsroom, opendata, partners
 from sinergi.demo.plan import (
     ACTOR_COUNT,
     SEED,
@@ -327,6 +327,7 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_news_organisations = newsroom.ensure_organisations()
         created_news_logins = newsroom.ensure_logins()
         created_articles = newsroom.ensure_articles()
+        created_datasets = opendata.ensure_datasets()
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -340,6 +341,7 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "news_organisations": created_news_organisations,
             "news_logins": created_news_logins,
             "articles": created_articles,
+            "open_datasets": created_datasets,
         }
         if any(created.values()):
             record(

@@ -22,6 +22,7 @@ from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
 from sinergi.lib.jobs import JobStatus
 from sinergi.newsroom import services as news
+from sinergi.opendata.services import DatasetData, save_dataset
 from sinergi.partners import services as partners
 from sinergi.partners.models import Partner, ReferralBatch, Webhook
 from sinergi.partners.webhooks import seal
@@ -40,6 +41,19 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "figures/": (200, 200, 200, 200, 200, 200, 200),
     "figures/33.17/": (200, 200, 200, 200, 200, 200, 200),
     "language/33.17/": (404, 404, 404, 404, 404, 404, 404),  # only id and en
+    # Open data: the public catalogue, its files and harvest endpoints; the walidata's pages
+    # are the national admin's.
+    "data/": (200, 200, 200, 200, 200, 200, 200),
+    "data/catalog.jsonld": (200, 200, 200, 200, 200, 200, 200),
+    "data/{dataset}/": (200, 200, 200, 200, 200, 200, 200),
+    "data/{dataset}.csv": (200, 200, 200, 200, 200, 200, 200),
+    "data/{dataset}.json": (200, 200, 200, 200, 200, 200, 200),
+    "data/manage/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "data/manage/new/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "data/manage/{dataset}/edit/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "api/3/action/package_list": (200, 200, 200, 200, 200, 200, 200),
+    "api/3/action/package_show": (409, 409, 409, 409, 409, 409, 409),  # ?id= is required
+    "api/3/action/package_search": (200, 200, 200, 200, 200, 200, 200),
     "healthz": (200, 200, 200, 200, 200, 200, 200),
     "about/": (200, 200, 200, 200, 200, 200, 200),
     "i18n/setlang/": (302, 302, 302, 302, 302, 302, 302),  # GET only redirects back
@@ -260,6 +274,7 @@ def route_templates() -> set[str]:
         "<int:article_id>": "{article}",
         "<int:organisation_id>": "{organisation}",
         "<int:joint_id>": "{joint}",
+        "<slug:slug>": "{dataset}",
     }
     result = set()
     for text in found:
@@ -367,8 +382,23 @@ def test_each_persona_gets_what_the_matrix_says(
         secret=seal("s3cret-of-mekaar-0123456789"),
     )
     news = newsroom_rows(personas)
+    dataset = save_dataset(
+        user=personas.admin,
+        dataset=None,
+        data=DatasetData(
+            slug="kabupaten-kota-model-ir",
+            title="Kabupaten/kota model",
+            description="Kabupaten/kota model IR",
+            source="model_regions",
+            producer="Kemen PPPA",
+            custodian="Pusdatin Kemen PPPA",
+            contact_name="Pusdatin",
+            contact_email="walidata@sinergi.example",
+        ),
+    )
     ids = {
         **news,
+        "dataset": dataset.slug,
         "partner": mekaar.pk,
         "agreement": agreement.pk,
         "batch": batch.pk,
