@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sinergi.privacy",
     "sinergi.partners",
     "sinergi.portal",
+    "sinergi.information",
     "sinergi.demo",
 ]
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", include("sinergi.privacy.urls")),
     path("partners/webhooks/", include("sinergi.partners.webhook_urls")),
     path("partners/", include("sinergi.partners.urls")),
+    path("information/", include("sinergi.information.urls")),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,125 @@
+"""The public pages of public information: the periodic information (cached, no form), the
+request form and the status lookup (not cached: they carry a CSRF token)."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sinergi.information import choices, services, spam
+from sinergi.information.figures import year_figures
+from sinergi.information.forms import RequestForm, StatusForm
+from sinergi.information.models import InformationRequest, PeriodicInformation
+from sinergi.portal.caching import public_page
+from sinergi.regions.models import ModelRegion
+
+REQUESTS_PER_HOUR = 5
+LOOKUPS_PER_HOUR = 20
+
+_DEADLINES = {
+    "answer_days": choices.ANSWER_DAYS,
+    "extension_days": choices.EXTENSION_DAYS,
+    "objection_days": choices.OBJECTION_DAYS,
+}
+
+
+@require_GET
+@public_page
+def information_index(request: HttpRequest) -> HttpResponse:
+    entries = PeriodicInformation.objects.all()
+    labels = dict(choices.Category.choices)
+    year = timezone.localdate().year
+    context = {
+        "categories": [
+            (labels[key], list(group)) for key, group in groupby(entries, lambda e: e.category)
+        ],
+        "model_regions": ModelRegion.objects.select_related("region__parent"),
+        "figures": [year_figures(year), year_figures(year - 1)],
+        **_DEADLINES,
+    }
+    return render(request, "information/information_index.html", context)
+
+
+@require_GET
+def entry_document(request: HttpRequest, entry_id: int) -> FileResponse:
+    entry = get_object_or_404(PeriodicInformation, pk=entry_id)
+    if not entry.document:
+        raise Http404
+    return FileResponse(
+        entry.document.open("rb"),
+        filename=f"{entry.title[:80]}.pdf".replace("/", "-"),
+        content_type="application/pdf",
+    )
+
+
+def _objection_until(found: InformationRequest) -> date | None:
+    """The last day of an objection (Pasal 36): 30 working days after the answer, or after
+    the deadline passed unanswered; None while the request is open and in time."""
+    if found.answered_at is not None:
+        start = timezone.localdate(found.answered_at)
+    elif found.is_overdue(timezone.localdate()):
+        start = found.deadline
+    else:
+        return None
+    return services.working_days_after(start, choices.OBJECTION_DAYS)
+
+
+def _request_page(request: HttpRequest, form: RequestForm, problem: str | None) -> HttpResponse:
+    context = {"form": form, "problem": problem, "token": spam.issue_token(), **_DEADLINES}
+    return render(request, "information/request_form.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_create(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _request_page(request, RequestForm(), None)
+    form = RequestForm(request.POST)
+    problem = spam.refusal(request, "request", REQUESTS_PER_HOUR)
+    if problem is not None:
+        return _request_page(request, form, problem)
+    if not form.is_valid():
+        return _request_page(request, form, None)
+    created = services.submit_request(user=None, data=form.data_for_service())
+    spam.count_rate(request, "request")
+    return render(request, "information/request_done.html", {"info_request": created, **_DEADLINES})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request: HttpRequest) -> HttpResponse:
+    """A requester's own request, by its tracking number and her email: a wrong pair of the
+    two answers exactly as an unknown number does."""
+    form = StatusForm(request.POST if request.method == "POST" else None)
+    found = None
+    problem = None
+    if form.is_bound:
+        try:
+            spam.check_rate(request, "status", LOOKUPS_PER_HOUR)
+        except spam.Spam as refused:
+            problem = str(refused)
+        else:
+            spam.count_rate(request, "status")
+            if form.is_valid():
+                found = InformationRequest.objects.filter(
+                    tracking_number__iexact=form.cleaned_data["tracking_number"].strip(),
+                    email__iexact=form.cleaned_data["email"],
+                ).first()
+                if found is None:
+                    problem = _(
+                        "No request matches this tracking number and email. Check both and "
+                        "try again."
+                    )
+    context: dict[str, Any] = {"form": form, "found": found, "problem": problem, **_DEADLINES}
+    if found is not None:
+        context["overdue"] = found.is_overdue(timezone.localdate())
+        context["objection_until"] = _objection_until(found)
+    return render(request, "information/request_status.html", context)
