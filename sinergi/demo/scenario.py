@@ -31,7 +31,7 @@ from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
-from sinergi.demo import data, mapping, partners
+from sinergi.demo import data, information, mapping, partners
 from sinergi.demo.plan import (
     ACTOR_COUNT,
     SEED,
@@ -323,6 +323,8 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_partners = partners.ensure_partners()
         created_logins = partners.ensure_partner_login()
         created_referrals = partners.ensure_referrals(per_year=REFERRALS_PER_YEAR, seed=seed)
+        created_entries = information.ensure_entries()
+        created_requests = information.ensure_requests()
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -333,6 +335,8 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "partners": created_partners,
             "partner_logins": created_logins,
             "referrals": created_referrals,
+            "information_entries": created_entries,
+            "information_requests": created_requests,
         }
         if any(created.values()):
             record(

@@ -9,6 +9,7 @@ The deadlines are those of UU 14/2008: an answer within 10 working days of recei
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -103,14 +104,17 @@ def _step(request: InformationRequest, source: str, by: Acting | None, note: str
     )
 
 
-def submit_request(*, user: Acting | None, data: RequestData) -> InformationRequest:
-    """Register a request from the public: its tracking number and its due date, 10 working
-    days after the day of receipt."""
-    now = timezone.now()
+def submit_request(
+    *, user: Acting | None, data: RequestData, received_at: dt.datetime | None = None
+) -> InformationRequest:
+    """Register a request: its tracking number and its due date, 10 working days after the
+    day of receipt. `received_at` is for a letter the staff enter after it arrived (and the
+    demo); the public's requests are received when they are sent."""
+    now = received_at or timezone.now()
     received_on = timezone.localdate(now)
     with transaction.atomic():
         request = InformationRequest.objects.create(
-            tracking_number=f"pending-{now.timestamp()}",
+            tracking_number=f"new-{secrets.token_hex(8)}",  # numbered below, by its id
             name=data.name,
             email=data.email,
             phone=data.phone,

@@ -120,3 +120,17 @@ def test_an_overdue_request_is_flagged_until_answered(personas: Personas) -> Non
         user=personas.admin, request=request, outcome=Outcome.GRANTED, answer="Terlampir."
     )
     assert not request.is_overdue(date(2026, 11, 17))
+
+
+def test_a_holiday_added_later_leaves_the_deadlines_already_set(personas: Personas) -> None:
+    request = submit_at(CHRISTMAS_EVE)
+    services.add_holiday(user=personas.admin, date=date(2027, 1, 1), name="Tahun Baru 2027")
+    request.refresh_from_db()
+    assert request.due_on == date(2027, 1, 8)
+
+
+def test_a_letter_entered_later_counts_from_its_day_of_receipt() -> None:
+    request = services.submit_request(
+        user=None, data=request_data(), received_at=datetime(2026, 11, 2, 3, 0, tzinfo=UTC)
+    )
+    assert request.due_on == date(2026, 11, 16)

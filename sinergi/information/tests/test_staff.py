@@ -128,3 +128,9 @@ def test_the_staff_keep_the_holidays(personas: Personas) -> None:
     holiday = Holiday.objects.get(date="2027-01-01")
     client.post(f"/information/holidays/{holiday.pk}/delete/")
     assert Holiday.objects.count() == before
+
+
+def test_the_national_admin_finds_the_requests_in_the_menu(personas: Personas) -> None:
+    link = 'href="/information/requests/"'
+    assert link in signed_in(personas.admin).get("/actors/").content.decode()
+    assert link not in signed_in(personas.jateng).get("/actors/").content.decode()
