@@ -52,18 +52,19 @@ class RequestPlan:
     steps: tuple[str, ...]  # "process", "extend", "granted", "partly", "refused", ...
 
 
+# Received a few days ago and answered in time, but for one left past its deadline.
 REQUESTS = (
     RequestPlan("Contoh Pemohon Satu", "Daftar 21 wilayah model dan tahun MoU-nya", 1, ()),
-    RequestPlan("Contoh Pemohon Dua", "Jumlah pelaku IR per klaster 2019", 5, ("process",)),
-    RequestPlan("Contoh Pemohon Tiga", "Laporan evaluasi model IR 2019", 12, ("process", "extend")),
-    RequestPlan("Contoh Pemohon Empat", "Pedoman pendampingan IR", 20, ("process", "granted")),
+    RequestPlan("Contoh Pemohon Dua", "Jumlah pelaku IR per klaster 2019", 3, ("process",)),
+    RequestPlan("Contoh Pemohon Tiga", "Laporan evaluasi model IR 2019", 8, ("process", "extend")),
+    RequestPlan("Contoh Pemohon Empat", "Pedoman pendampingan IR", 4, ("process", "granted")),
     RequestPlan(
-        "Contoh Pemohon Lima", "Data pelaku IR dengan NIK di Rembang", 25, ("process", "refused")
+        "Contoh Pemohon Lima", "Data pelaku IR dengan NIK di Rembang", 6, ("process", "refused")
     ),
-    RequestPlan("Contoh Pemohon Enam", "Anggaran pemetaan per kab/kota", 30, ("partly",)),
-    RequestPlan("Contoh Pemohon Tujuh", "Daftar koperasi binaan", 35, ("not_held",)),
-    RequestPlan("Contoh Pemohon Delapan", "Notulen rapat koordinasi 2018", 40, ("withdrawn",)),
-    RequestPlan("Contoh Pemohon Sembilan", "Jadwal pelatihan 2026", 45, ("process",)),  # late
+    RequestPlan("Contoh Pemohon Enam", "Anggaran pemetaan per kab/kota", 7, ("partly",)),
+    RequestPlan("Contoh Pemohon Tujuh", "Daftar koperasi binaan", 9, ("not_held",)),
+    RequestPlan("Contoh Pemohon Delapan", "Notulen rapat koordinasi 2018", 2, ("withdrawn",)),
+    RequestPlan("Contoh Pemohon Sembilan", "Jadwal pelatihan 2026", 30, ("process",)),  # late
 )
 
 _ANSWERS = {

@@ -34,8 +34,9 @@ _DEADLINES = {
 @require_GET
 @public_page
 def information_index(request: HttpRequest) -> HttpResponse:
-    entries = PeriodicInformation.objects.all()
     labels = dict(choices.Category.choices)
+    order = list(labels)  # the order of Pasal 9
+    entries = sorted(PeriodicInformation.objects.all(), key=lambda e: order.index(e.category))
     year = timezone.localdate().year
     context = {
         "categories": [
