@@ -77,6 +77,7 @@ def _detail(request: HttpRequest, item: InformationRequest, **bound: forms.Form)
         "extend_form": bound.get("extend") or ExtendForm(),
         "answer_form": bound.get("answer") or AnswerForm(),
         "withdraw_form": bound.get("withdraw") or WithdrawForm(),
+        "process_form": bound.get("process"),
     }
     return render(request, "information/request_detail.html", context, status=400 if bound else 200)
 
@@ -87,45 +88,47 @@ def request_detail(request: HttpRequest, info_request_id: int) -> HttpResponse:
     return _detail(request, get_object_or_404(InformationRequest, pk=info_request_id))
 
 
+Step = Callable[[Any, InformationRequest, dict[str, Any]], object]
+
+# Each step of a request: the form that validates it and the service that takes it.
+_STEPS: dict[str, tuple[type[forms.Form], Step]] = {
+    "process": (
+        forms.Form,
+        lambda user, item, _data: services.start_processing(user=user, request=item),
+    ),
+    "extend": (
+        ExtendForm,
+        lambda user, item, data: services.extend_request(user=user, request=item, **data),
+    ),
+    "answer": (
+        AnswerForm,
+        lambda user, item, data: services.answer_request(user=user, request=item, **data),
+    ),
+    "withdraw": (
+        WithdrawForm,
+        lambda user, item, data: services.withdraw_request(user=user, request=item, **data),
+    ),
+}
+
+
 @staff_page
 @require_POST
 def request_action(request: HttpRequest, info_request_id: int, action: str) -> HttpResponse:
     """One step of a request: process, extend, answer or withdraw; a refusal shows the
     detail again with the errors on the fields they concern."""
+    if action not in _STEPS:
+        raise Http404
     item = get_object_or_404(InformationRequest, pk=info_request_id)
-    form: forms.Form
-    try:
-        if action == "process":
-            form = forms.Form(request.POST)
-            services.start_processing(user=request.user, request=item)
-        elif action == "extend":
-            form = ExtendForm(request.POST)
-            form.is_valid()
-            services.extend_request(
-                user=request.user, request=item, reason=form.cleaned_data.get("reason", "")
-            )
-        elif action == "answer":
-            form = AnswerForm(request.POST)
-            form.is_valid()
-            services.answer_request(
-                user=request.user,
-                request=item,
-                outcome=form.cleaned_data.get("outcome", ""),
-                answer=form.cleaned_data.get("answer", ""),
-                refusal_reason=form.cleaned_data.get("refusal_reason", ""),
-            )
-        elif action == "withdraw":
-            form = WithdrawForm(request.POST)
-            form.is_valid()
-            services.withdraw_request(
-                user=request.user, request=item, reason=form.cleaned_data.get("reason", "")
-            )
+    form_class, step = _STEPS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            step(request.user, item, form.cleaned_data)
+        except services.Refused as refused:
+            refused_into(form, refused)
         else:
-            raise Http404
-    except services.Refused as refused:
-        refused_into(form, refused)
-        return _detail(request, item, **{action: form})
-    return redirect("information:request_detail", item.pk)
+            return redirect("information:request_detail", item.pk)
+    return _detail(request, item, **{action: form})
 
 
 @staff_page

@@ -134,3 +134,14 @@ def test_the_national_admin_finds_the_requests_in_the_menu(personas: Personas) -
     link = 'href="/information/requests/"'
     assert link in signed_in(personas.admin).get("/actors/").content.decode()
     assert link not in signed_in(personas.jateng).get("/actors/").content.decode()
+
+
+def test_a_refused_step_says_why(personas: Personas) -> None:
+    request = submitted()
+    client = signed_in(personas.admin)
+    client.post(f"/information/requests/{request.pk}/process/")
+    response = client.post(f"/information/requests/{request.pk}/process/")
+    assert response.status_code == 400
+    assert "Only a received request can be taken up." in response.content.decode()
+    response = client.post(f"/information/requests/{request.pk}/extend/", {"reason": ""})
+    assert response.context["extend_form"].errors["reason"] == ["This field is required."]
