@@ -1,7 +1,7 @@
 """The demo's public information: a few entries of periodic information and a handful of
 information requests from obviously fictional requesters (example.org), each taken through
 the real services into a different state (received, in process, extended, answered in each
-way, withdrawn, one past its deadline).
+way, withdrawn, one past its deadline, one refusal objected to).
 
 Like the rest of the demo it only adds what is missing: entries by title; requests only when
 the demo has none yet.
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from sinergi.accounts.models import User
 from sinergi.information import services
-from sinergi.information.choices import Category, Delivery, Outcome
+from sinergi.information.choices import Category, Delivery, ObjectionReason, Outcome
 from sinergi.information.models import InformationRequest, PeriodicInformation
 
 ENTRIES = (
@@ -59,7 +59,10 @@ REQUESTS = (
     RequestPlan("Contoh Pemohon Tiga", "Laporan evaluasi model IR 2019", 8, ("process", "extend")),
     RequestPlan("Contoh Pemohon Empat", "Pedoman pendampingan IR", 4, ("process", "granted")),
     RequestPlan(
-        "Contoh Pemohon Lima", "Data pelaku IR dengan NIK di Rembang", 6, ("process", "refused")
+        "Contoh Pemohon Lima",
+        "Data pelaku IR dengan NIK di Rembang",
+        6,
+        ("process", "refused", "object"),
     ),
     RequestPlan("Contoh Pemohon Enam", "Anggaran pemetaan per kab/kota", 7, ("partly",)),
     RequestPlan("Contoh Pemohon Tujuh", "Daftar koperasi binaan", 9, ("not_held",)),
@@ -119,6 +122,13 @@ def ensure_requests() -> int:
             elif step == "extend":
                 services.extend_request(
                     user=admin, request=request, reason="Data dihimpun dari beberapa unit."
+                )
+            elif step == "object":
+                services.file_objection(
+                    user=None,
+                    request=request,
+                    reason=ObjectionReason.REFUSED,
+                    statement="Saya hanya meminta jumlah pelaku, bukan NIK.",
                 )
             elif step == "withdrawn":
                 services.withdraw_request(

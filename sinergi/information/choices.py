@@ -44,3 +44,15 @@ class Category(models.TextChoices):
     ACTIVITIES = "activities", _("Activities and performance")
     FINANCIAL = "financial", _("Financial reports")
     OTHER = "other", _("Other information set by regulation")
+
+
+class ObjectionReason(models.TextChoices):
+    """Pasal 35 ayat 1."""
+
+    REFUSED = "refused", _("The request was refused under an exemption (Article 17)")
+    NOT_PUBLISHED = "not_published", _("Periodic information was not published (Article 9)")
+    NOT_RESPONDED = "not_responded", _("The request was not responded to")
+    NOT_AS_REQUESTED = "not_as_requested", _("The response was not what was requested")
+    NOT_FULFILLED = "not_fulfilled", _("The request was not fulfilled")
+    FEE = "fee", _("An unreasonable fee was charged")
+    LATE = "late", _("The information was given after the legal deadline")

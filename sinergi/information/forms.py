@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.information import services
-from sinergi.information.choices import Category, Delivery, Outcome
+from sinergi.information.choices import Category, Delivery, ObjectionReason, Outcome
 
 
 def refused_into(form: forms.Form, refused: services.Refused) -> None:
@@ -50,6 +50,32 @@ class StatusForm(forms.Form):
         label=_("Tracking number"), max_length=20, help_text=_("For example KIP-2026-000123.")
     )
     email = forms.EmailField(label=_("Email given with the request"))
+
+
+class ObjectionForm(StatusForm):
+    """An objection (keberatan): the request named again by tracking number and email."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason of the objection"),
+        choices=ObjectionReason.choices,
+        widget=forms.RadioSelect,
+    )
+    statement = forms.CharField(
+        label=_("What you object to"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tracking_number"].widget = forms.HiddenInput()
+        self.fields["email"].widget = forms.HiddenInput()
+
+
+class ObjectionAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer to the objection"),
+        max_length=8000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
 
 
 class ExtendForm(forms.Form):

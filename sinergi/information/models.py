@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sinergi.audit.subjects import Subject
-from sinergi.information.choices import OPEN, Category, Delivery, Outcome, RequestStatus
+from sinergi.information.choices import (
+    OPEN,
+    Category,
+    Delivery,
+    ObjectionReason,
+    Outcome,
+    RequestStatus,
+)
 
 
 class Holiday(models.Model):
@@ -123,3 +130,29 @@ class RequestStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.source} → {self.target}"
+
+
+class Objection(models.Model):
+    """A requester's objection (keberatan, Pasal 35-36) to the superior of the PPID, filed
+    within 30 working days of the answer or of the deadline passing unanswered, and
+    answered within 30 working days of its receipt. One per request."""
+
+    request = models.OneToOneField(
+        InformationRequest, on_delete=models.CASCADE, related_name="objection"
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ObjectionReason.choices)
+    statement = models.TextField(_("statement"))
+    filed_at = models.DateTimeField(_("filed"), default=timezone.now)
+    due_on = models.DateField(_("due"))
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.request}: {self.reason}"
+
+    @property
+    def audit_subject(self) -> Subject:
+        return Subject("information_objection", self.pk, str(self.request))

@@ -26,13 +26,16 @@ from sinergi.information import workdays
 from sinergi.information.choices import (
     ANSWER_DAYS,
     EXTENSION_DAYS,
+    OBJECTION_DAYS,
     OPEN,
+    ObjectionReason,
     Outcome,
     RequestStatus,
 )
 from sinergi.information.models import (
     Holiday,
     InformationRequest,
+    Objection,
     PeriodicInformation,
     RequestStep,
 )
@@ -247,6 +250,79 @@ def view_request(*, user: Acting, request: InformationRequest) -> None:
     """A staff read of a request, with its requester's personal data: audited."""
     _require_handler(user)
     record(user, Action.VIEW_PERSONAL, request, note="view detail")
+
+
+# --- Objections (keberatan) ----------------------------------------------------------------
+
+
+def objection_window(request: InformationRequest, today: dt.date) -> dt.date | None:
+    """The last day an objection may be filed (Pasal 36 ayat 1): 30 working days after the
+    answer, or after the deadline passed unanswered; None while the request is open and in
+    time (or withdrawn)."""
+    if request.answered_at is not None:
+        start = timezone.localdate(request.answered_at)
+    elif request.is_overdue(today):
+        start = request.deadline
+    else:
+        return None
+    return working_days_after(start, OBJECTION_DAYS)
+
+
+def may_object(request: InformationRequest, today: dt.date) -> bool:
+    until = objection_window(request, today)
+    return until is not None and today <= until and not hasattr(request, "objection")
+
+
+def file_objection(
+    *, user: Acting | None, request: InformationRequest, reason: str, statement: str
+) -> Objection:
+    """The requester objects; the answer is due 30 working days after (Pasal 36 ayat 2)."""
+    today = timezone.localdate()
+    if hasattr(request, "objection"):
+        raise _refuse("__all__", _("An objection to this request was already filed."))
+    if not may_object(request, today):
+        raise _refuse(
+            "__all__",
+            _(
+                "An objection can be filed once the request is answered or its deadline has "
+                "passed, within 30 working days."
+            ),
+        )
+    errors: dict[str, list[str]] = {}
+    if reason not in ObjectionReason.values:
+        errors["reason"] = [_("Choose the reason of the objection.")]
+    if not statement.strip():
+        errors["statement"] = [_("Say what you object to.")]
+    if errors:
+        raise Refused(errors)
+    with transaction.atomic():
+        objection = Objection.objects.create(
+            request=request,
+            reason=reason,
+            statement=statement.strip(),
+            due_on=working_days_after(today, OBJECTION_DAYS),
+        )
+        record(user, Action.CREATE, objection, after={"due_on": str(objection.due_on)})
+    return objection
+
+
+def answer_objection(*, user: Acting, request: InformationRequest, answer: str) -> Objection:
+    """The superior of the PPID answers the objection, once."""
+    _require_handler(user)
+    objection: Objection | None = getattr(request, "objection", None)
+    if objection is None:
+        raise _refuse("__all__", _("This request has no objection."))
+    if objection.answered_at is not None:
+        raise _refuse("answer", _("The objection is already answered."))
+    if not answer.strip():
+        raise _refuse("answer", _("Write the answer to the objection."))
+    with transaction.atomic():
+        objection.answer = answer.strip()
+        objection.answered_at = timezone.now()
+        objection.answered_by = user if isinstance(user, User) else None
+        objection.save(update_fields=["answer", "answered_at", "answered_by"])
+        record(user, Action.UPDATE, objection, after={"answered": True})
+    return objection
 
 
 # --- Periodic information and holidays -------------------------------------------------------

@@ -23,6 +23,7 @@ from sinergi.information.forms import (
     EntryForm,
     ExtendForm,
     HolidayForm,
+    ObjectionAnswerForm,
     WithdrawForm,
     refused_into,
 )
@@ -78,6 +79,8 @@ def _detail(request: HttpRequest, item: InformationRequest, **bound: forms.Form)
         "answer_form": bound.get("answer") or AnswerForm(),
         "withdraw_form": bound.get("withdraw") or WithdrawForm(),
         "process_form": bound.get("process"),
+        "objection": getattr(item, "objection", None),
+        "objection_form": bound.get("objection") or ObjectionAnswerForm(),
     }
     return render(request, "information/request_detail.html", context, status=400 if bound else 200)
 
@@ -103,6 +106,10 @@ _STEPS: dict[str, tuple[type[forms.Form], Step]] = {
     "answer": (
         AnswerForm,
         lambda user, item, data: services.answer_request(user=user, request=item, **data),
+    ),
+    "objection": (
+        ObjectionAnswerForm,
+        lambda user, item, data: services.answer_objection(user=user, request=item, **data),
     ),
     "withdraw": (
         WithdrawForm,

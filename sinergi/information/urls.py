@@ -9,6 +9,7 @@ urlpatterns = [
     path("documents/<int:entry_id>/", views.entry_document, name="entry_document"),
     path("request/", views.request_create, name="request_create"),
     path("status/", views.request_status, name="request_status"),
+    path("objection/", views.objection_create, name="objection_create"),
     path("requests/", staff_views.request_list, name="request_list"),
     path("requests/<int:info_request_id>/", staff_views.request_detail, name="request_detail"),
     path(

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from sinergi.demo import information
-from sinergi.information.models import InformationRequest, PeriodicInformation
+from sinergi.information.models import InformationRequest, Objection, PeriodicInformation
 from sinergi.test import Personas
 
 pytestmark = pytest.mark.django_db
@@ -30,5 +30,6 @@ def test_the_demo_requests_are_in_every_state_and_added_once(personas: Personas)
         ("answered", "not_held"): 1,
         ("withdrawn", ""): 1,
     }
+    assert Objection.objects.get().request.outcome == "refused"
     emails = InformationRequest.objects.values_list("email", flat=True)
     assert all(email.endswith("@example.org") for email in emails)

@@ -147,6 +147,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "information/documents/{entry}/": (200, 200, 200, 200, 200, 200, 200),
     "information/request/": (200, 200, 200, 200, 200, 200, 200),
     "information/status/": (200, 200, 200, 200, 200, 200, 200),
+    "information/objection/": (405, 405, 405, 405, 405, 405, 405),
     "information/requests/": (LOGIN, 200, 404, 404, 404, 404, 404),
     "information/requests/{info_request}/": (LOGIN, 200, 404, 404, 404, 404, 404),
     "information/requests/{info_request}/process/": (LOGIN, 405, 404, 404, 404, 404, 404),
