@@ -27,7 +27,12 @@ from sinergi.information.forms import (
     WithdrawForm,
     refused_into,
 )
-from sinergi.information.models import Holiday, InformationRequest, PeriodicInformation
+from sinergi.information.models import (
+    Holiday,
+    InformationRequest,
+    Objection,
+    PeriodicInformation,
+)
 
 View = Callable[..., HttpResponse]
 
@@ -59,9 +64,14 @@ def request_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=status)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    objected = set(
+        Objection.objects.filter(
+            request__in=[row.pk for row in page], answered_at__isnull=True
+        ).values_list("request_id", flat=True)
+    )
     context = {
         "page": page,
-        "rows": [(row, row.is_overdue(today)) for row in page],
+        "rows": [(row, row.is_overdue(today), row.pk in objected) for row in page],
         "status": status,
         "statuses": [("open", _("Open")), *RequestStatus.choices],
     }

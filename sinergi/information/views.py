@@ -1,5 +1,5 @@
 """The public pages of public information: the periodic information (cached, no form), the
-request form and the status lookup (not cached: they carry a CSRF token)."""
+request form, the status lookup and the objection (not cached: they carry a CSRF token)."""
 
 from __future__ import annotations
 

@@ -92,6 +92,9 @@ def test_the_staff_answer_an_objection_once(personas: Personas) -> None:
     services.file_objection(user=None, request=request, reason="refused", statement="Keberatan.")
     client = english()
     client.force_login(personas.admin)
+    listed = client.get("/information/requests/")
+    assert [objected for _row, _overdue, objected in listed.context["rows"]] == [True]
+    assert "Objection to answer" in listed.content.decode()
     url = f"/information/requests/{request.pk}/objection/"
     response = client.post(url, {"answer": ""})
     assert response.context["objection_form"].errors["answer"] == ["This field is required."]
