@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sinergi.newsroom",
     "sinergi.portal",
     "sinergi.opendata",
+    "sinergi.information",
     "sinergi.demo",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("data/", include("sinergi.opendata.urls")),
     path("api/3/action/", include("sinergi.opendata.ckan_urls")),
+    path("information/", include("sinergi.information.urls")),
     path("", include("sinergi.portal.urls")),
     path("api/v1/", api.urls),
 ]

@@ -31,7 +31,7 @@ from sinergi.assessments.services import stored_answers
 from sinergi.audit.models import Action
 from sinergi.audit.services import record
 from sinergi.audit.subjects import Subject
-from sinergi.demo import data, mapping, newsroom, opendata, partners
+from sinergi.demo import data, information, mapping, newsroom, opendata, partners
 from sinergi.demo.plan import (
     ACTOR_COUNT,
     SEED,
@@ -328,6 +328,8 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_news_logins = newsroom.ensure_logins()
         created_articles = newsroom.ensure_articles()
         created_datasets = opendata.ensure_datasets()
+        created_entries = information.ensure_entries()
+        created_requests = information.ensure_requests()
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -342,6 +344,8 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "news_logins": created_news_logins,
             "articles": created_articles,
             "open_datasets": created_datasets,
+            "information_entries": created_entries,
+            "information_requests": created_requests,
         }
         if any(created.values()):
             record(

@@ -20,6 +20,7 @@ from sinergi.assessments.services import create_period, load_default_instrument,
 from sinergi.assessments.tests.test_results import BEGINNER
 from sinergi.collect.choices import SubmissionStatus
 from sinergi.collect.models import ImportJob, Submission, SubmissionFile
+from sinergi.information import services as information
 from sinergi.lib.jobs import JobStatus
 from sinergi.newsroom import services as news
 from sinergi.opendata.services import DatasetData, save_dataset
@@ -187,6 +188,20 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "news/manage/{article}/joint/": (LOGIN, 405, 403, 403, 403, 403, 403),
     "news/manage/{article}/republish/": (LOGIN, 403, 403, 403, 403, 403, 403),
     "sitemap.xml": (200, 200, 200, 200, 200, 200, 200),
+    # Public information (UU KIP): the public pages for everyone; the requests, the periodic
+    # information and the holidays are the national admin's (for anyone else, not found).
+    "information/": (200, 200, 200, 200, 200, 200, 200),
+    "information/documents/{entry}/": (200, 200, 200, 200, 200, 200, 200),
+    "information/request/": (200, 200, 200, 200, 200, 200, 200),
+    "information/status/": (200, 200, 200, 200, 200, 200, 200),
+    "information/objection/": (405, 405, 405, 405, 405, 405, 405),
+    "information/requests/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "information/requests/{info_request}/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "information/requests/{info_request}/process/": (LOGIN, 405, 404, 404, 404, 404, 404),
+    "information/entries/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "information/entries/{entry}/delete/": (LOGIN, 405, 404, 404, 404, 404, 404),
+    "information/holidays/": (LOGIN, 200, 404, 404, 404, 404, 404),
+    "information/holidays/{holiday}/delete/": (LOGIN, 405, 404, 404, 404, 404, 404),
     "api/v1/openapi.json": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/docs": (200, 200, 200, 200, 200, 200, 200),
     "api/v1/auth/token": (405, 405, 405, 405, 405, 405, 405),
@@ -275,6 +290,10 @@ def route_templates() -> set[str]:
         "<int:organisation_id>": "{organisation}",
         "<int:joint_id>": "{joint}",
         "<slug:slug>": "{dataset}",
+        "<int:entry_id>": "{entry}",
+        "<int:info_request_id>": "{info_request}",
+        "<str:action>": "process",
+        "<int:holiday_id>": "{holiday}",
     }
     result = set()
     for text in found:
@@ -396,9 +415,28 @@ def test_each_persona_gets_what_the_matrix_says(
             contact_email="walidata@sinergi.example",
         ),
     )
+    entry = information.publish_entry(
+        user=personas.admin,
+        data=information.EntryData(
+            title="Laporan tahunan",
+            category="activities",
+            year=2025,
+            document=SimpleUploadedFile("laporan.pdf", b"%PDF-1.4 report"),
+        ),
+    )
+    info_request = information.submit_request(
+        user=None,
+        data=information.RequestData(
+            name="Fiktif", email="f@example.org", information="x", purpose="y", delivery="email"
+        ),
+    )
+    holiday = information.add_holiday(user=personas.admin, date=date(2030, 1, 1), name="Tahun Baru")
     ids = {
         **news,
         "dataset": dataset.slug,
+        "entry": entry.pk,
+        "info_request": info_request.pk,
+        "holiday": holiday.pk,
         "partner": mekaar.pk,
         "agreement": agreement.pk,
         "batch": batch.pk,
