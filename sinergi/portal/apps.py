@@ -7,3 +7,8 @@ class PortalConfig(AppConfig):
 
     name = "sinergi.portal"
     label = "portal"
+
+    def ready(self) -> None:
+        from sinergi.portal.datasets import register_sources
+
+        register_sources()

@@ -65,3 +65,19 @@ def test_public_pages_are_the_same_for_everyone_and_cached(published: None) -> N
     assert first.content == again.content
     assert client.get("/figures/99.99/").status_code == 404
     assert Client().get("/").status_code == 200
+
+
+def test_the_command_publishes_and_the_catalogue_reads_the_same_cells(
+    published: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from django.core.management import call_command
+
+    from sinergi.opendata.sources import build
+
+    call_command("publish_figures")
+    assert "Published" in capsys.readouterr().out
+    table = build("levels")
+    rows = {(r[0], r[1], r[3]): r[4] for r in table.rows}
+    assert rows[("2019", "33.24", "IR1")] == 6
+    assert rows[("2019", "33.17", "IR3")] == "<5"
+    assert "Ibu Rahasia" not in repr(table.rows)
