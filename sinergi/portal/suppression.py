@@ -27,8 +27,6 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from scipy.optimize import linprog
-
 Key = Hashable
 SMALL = "small"
 WITHHELD = "withheld"
@@ -144,6 +142,8 @@ def _bounds(
             a_ub.append(row)
             b_ub.append(constant)
     limits = [(1.0, threshold - 1.0) if key in small else (0.0, None) for key in order]
+
+    from scipy.optimize import linprog  # only when publishing: scipy is a large import
 
     def solve(objective: list[float]) -> list[float]:
         solved = linprog(
