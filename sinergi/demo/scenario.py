@@ -43,8 +43,6 @@ from sinergi.demo.plan import (
     plan,
 )
 from sinergi.lib.crypto import lookup_hash
-from sinergi.portal.publication import latest as latest_publication
-from sinergi.portal.publication import publish_figures
 from sinergi.regions.choices import Level, Phase
 from sinergi.regions.models import ModelRegion, Region
 from sinergi.regions.services import save_model_region
@@ -332,12 +330,6 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
         created_datasets = opendata.ensure_datasets()
         created_entries = information.ensure_entries()
         created_requests = information.ensure_requests()
-        # The public figures, published through the same service the national admin uses,
-        # again whenever the counts changed.
-        created_publications = 0
-        if created_actors or created_results or latest_publication() is None:
-            publish_figures(user=admin)
-            created_publications = 1
         created = {
             "model_regions": created_regions,
             "users": created_users,
@@ -354,7 +346,6 @@ def load_demo(*, actors: int = ACTOR_COUNT, seed: int = SEED) -> LoadResult:
             "open_datasets": created_datasets,
             "information_entries": created_entries,
             "information_requests": created_requests,
-            "figure_publications": created_publications,
         }
         if any(created.values()):
             record(

@@ -7,6 +7,8 @@ from sinergi.assessments.models import Period
 from sinergi.demo import mapping
 from sinergi.demo.plan import ACTOR_COUNT, SEED
 from sinergi.demo.scenario import DEMO_LOGINS, PASSWORD, DemoError, load_demo, transitions
+from sinergi.portal.publication import latest as latest_publication
+from sinergi.portal.publication import publish_figures
 from sinergi.regions.models import ModelRegion
 from sinergi.registry.models import Actor, LegalityItem
 
@@ -34,6 +36,11 @@ class Command(BaseCommand):
             f"Now: {ModelRegion.objects.count()} model regions, {User.objects.count():,} users, "
             f"{Actor.objects.count():,} actors, {LegalityItem.objects.count():,} legality items."
         )
+        if not result.already_loaded or latest_publication() is None:
+            # The public figures, through the service the national admin uses (here and not
+            # in load_demo: a small test demo is nearly all small cells, slow to protect).
+            publication = publish_figures(user=None)
+            self.stdout.write(f"Public figures published: {publication.cells:,} cells.")
         self._mapping()
         self.stdout.write(f"Demo logins (password {PASSWORD}):")
         for username, what in DEMO_LOGINS:
