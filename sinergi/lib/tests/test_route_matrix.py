@@ -40,7 +40,7 @@ MATRIX: dict[str, tuple[Any, ...]] = {
     "": (200, 302, 302, 302, 302, 302, 302),  # the public portal for the anonymous
     # The public portal: the same for everyone.
     "figures/": (200, 200, 200, 200, 200, 200, 200),
-    "figures/33.17/": (200, 200, 200, 200, 200, 200, 200),
+    "figures/33.17/": (404, 404, 404, 404, 404, 404, 404),  # nothing published here
     "language/33.17/": (404, 404, 404, 404, 404, 404, 404),  # only id and en
     # Open data: the public catalogue, its files and harvest endpoints; the walidata's pages
     # are the national admin's.

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _as(user: object) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # messages asserted in the source language
     client.force_login(user)  # type: ignore[arg-type]
     return client
 
